@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs what agentboot needs to build, test and demo on Debian 12, as root. Idempotent: it
+# installs only the packages that are missing, and the npm packages of the contract tests.
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build pkg-config git ca-certificates curl
+  libcurl4-openssl-dev libssl-dev nlohmann-json3-dev libpoco-dev
+  libgtest-dev libgmock-dev libcli11-dev libexpected-dev
+  nodejs npm openssl procps
+)
+if [[ "${AGENTBOOT_WITH_AZ:-0}" == 1 ]]; then packages+=(azure-cli); fi
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  if [[ $(id -u) != 0 ]]; then
+    echo "install-deps: missing Debian packages: ${missing[*]} (run as root to install them)" >&2
+    exit 1
+  fi
+  echo "install-deps: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+if [[ -f "$root/tests/contract/package.json" && ! -d "$root/tests/contract/node_modules" ]]; then
+  echo "install-deps: installing npm packages for the contract tests"
+  (cd "$root/tests/contract" && npm ci --no-audit --no-fund --loglevel=error)
+fi

@@ -1,0 +1,253 @@
+// agentboot::base — error values and the seams through which every module reaches the OS.
+//
+// Nothing in agentboot touches time, files, environment variables, randomness or child processes
+// except through the interfaces below. Production code uses Env::Default(); tests use the fakes in
+// modules/base/testing. Seams are passed by reference and must outlive their users. Unless stated
+// otherwise, every seam is safe for concurrent use.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <tl/expected.hpp>
+
+namespace agentboot {
+
+// ---------------------------------------------------------------------------------------------
+// Errors are values. No exception crosses a public header.
+
+enum class ErrorCode {
+  kInvalidArgument,   // bad input or configuration: fix the command line or the environment
+  kNotFound,          // a named thing (pool, agent, file) does not exist
+  kAlreadyExists,     // e.g. an agent with that name exists and --replace was not given
+  kUnauthenticated,   // the credential was refused (401, 203 sign-in page, AADSTS)
+  kPermissionDenied,  // authenticated, but not allowed (403)
+  kThrottled,         // 429 / rate limited
+  kUnavailable,       // the endpoint or identity source is not there or not answering
+  kDeadlineExceeded,  // a time limit passed
+  kInternal,          // a bug or an unexpected answer
+};
+
+std::string_view ErrorCodeName(ErrorCode code) noexcept;
+
+struct Error {
+  ErrorCode code = ErrorCode::kInternal;
+  std::string context;  // what was being done: "GET …/connectionData", "read /path"
+  std::string detail;   // what went wrong, for logs (never a secret)
+  std::string advice;   // one actionable sentence for the user; may be empty
+  bool retryable = false;
+  std::optional<std::chrono::milliseconds> retry_after;  // from the server, when it said so
+  int http_status = 0;                                   // 0 when not an HTTP answer
+
+  // "context: detail" and, when present, " — advice".
+  std::string ToString() const;
+};
+
+Error MakeError(ErrorCode code, std::string context, std::string detail, std::string advice = {});
+
+template <typename T>
+using Result = tl::expected<T, Error>;
+using Status = tl::expected<void, Error>;
+
+inline tl::unexpected<Error> Fail(ErrorCode code, std::string context, std::string detail,
+                                  std::string advice = {}) {
+  return tl::unexpected<Error>(
+      MakeError(code, std::move(context), std::move(detail), std::move(advice)));
+}
+inline tl::unexpected<Error> Fail(Error error) { return tl::unexpected<Error>(std::move(error)); }
+
+// ---------------------------------------------------------------------------------------------
+// Secret: a string that never prints. Reveal() is the one place a token or key leaves it; grep
+// for it in review.
+
+class Secret {
+ public:
+  Secret() = default;
+  explicit Secret(std::string value) : value_(std::move(value)) {}
+  const std::string& Reveal() const noexcept { return value_; }
+  bool empty() const noexcept { return value_.empty(); }
+  friend std::ostream& operator<<(std::ostream& out, const Secret&) { return out << "***"; }
+  friend bool operator==(const Secret&, const Secret&) = default;
+
+ private:
+  std::string value_;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Clock: wall time (token expiry is absolute UTC) and waiting. FakeClock's SleepFor advances virtual
+// time and returns at once.
+
+using TimePoint = std::chrono::system_clock::time_point;
+using Duration = std::chrono::milliseconds;
+
+class Clock {
+ public:
+  Clock() = default;
+  Clock(const Clock&) = delete;
+  Clock& operator=(const Clock&) = delete;
+  virtual ~Clock() = default;
+  virtual TimePoint Now() = 0;
+  virtual void SleepFor(Duration duration) = 0;
+};
+
+int64_t ToUnixSeconds(TimePoint t) noexcept;
+TimePoint FromUnixSeconds(int64_t seconds) noexcept;
+std::string FormatUtc(TimePoint t);  // "2026-11-29T12:00:00Z"
+
+// ---------------------------------------------------------------------------------------------
+// Random: uniform numbers for jitter. Production is seeded from the OS; tests seed it.
+
+class Random {
+ public:
+  Random() = default;
+  Random(const Random&) = delete;
+  Random& operator=(const Random&) = delete;
+  virtual ~Random() = default;
+  virtual double Uniform(double low, double high) = 0;  // in [low, high]
+};
+
+// ---------------------------------------------------------------------------------------------
+// Environment: a read-only view of environment variables, captured once at start in production
+// (getenv is not safe in a threaded daemon).
+
+class Environment {
+ public:
+  Environment() = default;
+  Environment(const Environment&) = delete;
+  Environment& operator=(const Environment&) = delete;
+  virtual ~Environment() = default;
+  // The value, or nullopt when unset. An empty value is returned as "".
+  virtual std::optional<std::string> Get(std::string_view name) const = 0;
+  // All variables, for building a scrubbed child environment.
+  virtual std::map<std::string, std::string> All() const = 0;
+  // Non-empty value or nullopt.
+  std::optional<std::string> GetNonEmpty(std::string_view name) const;
+};
+
+// ---------------------------------------------------------------------------------------------
+// FileSystem: what agentboot does with files. Errors carry the path and errno text.
+
+struct FileInfo {
+  uint64_t size = 0;
+  uint32_t mode = 0;  // permission bits
+  bool is_directory = false;
+};
+
+class FileSystem {
+ public:
+  FileSystem() = default;
+  FileSystem(const FileSystem&) = delete;
+  FileSystem& operator=(const FileSystem&) = delete;
+  virtual ~FileSystem() = default;
+  // Whole file. kNotFound when absent.
+  [[nodiscard]] virtual Result<std::string> ReadFile(const std::string& path) = 0;
+  [[nodiscard]] virtual Result<FileInfo> Stat(const std::string& path) = 0;
+  // Writes a temp file beside `path`, fsyncs it, sets `mode`, renames it over `path` and fsyncs
+  // the directory: readers see the old or the new content, never a mix.
+  [[nodiscard]] virtual Status WriteFileAtomic(const std::string& path, std::string_view content,
+                                               uint32_t mode) = 0;
+  // Removing a missing file succeeds.
+  [[nodiscard]] virtual Status Remove(const std::string& path) = 0;
+  [[nodiscard]] virtual Status CreateDirectories(const std::string& path, uint32_t mode) = 0;
+  // Names (not paths) of the entries of a directory.
+  [[nodiscard]] virtual Result<std::vector<std::string>> ListDirectory(const std::string& path) = 0;
+  bool Exists(const std::string& path) { return Stat(path).has_value(); }
+};
+
+// ---------------------------------------------------------------------------------------------
+// Logger: structured events. Modules log through this; the executable chooses text or JSON lines.
+// Never pass a token or key: fields are printed as given.
+
+enum class LogLevel { kDebug, kInfo, kWarning, kError };
+
+struct LogField {
+  std::string key;
+  std::string value;
+};
+
+class Logger {
+ public:
+  Logger() = default;
+  Logger(const Logger&) = delete;
+  Logger& operator=(const Logger&) = delete;
+  virtual ~Logger() = default;
+  // `source` names the module ("identity", "devops", "listener"); `message` is one human sentence.
+  virtual void Log(LogLevel level, std::string_view source, std::string_view message,
+                   const std::vector<LogField>& fields = {}) = 0;
+};
+
+// ---------------------------------------------------------------------------------------------
+// ProcessRunner: run a short-lived command and capture its output (az CLI, --version probes).
+// The supervisor's long-lived child launcher is a separate seam in its own module.
+
+struct ProcessSpec {
+  std::vector<std::string> argv;           // argv[0] is looked up on PATH when it has no '/'
+  std::map<std::string, std::string> env;  // the child's whole environment
+  Duration timeout{std::chrono::seconds(30)};
+  std::string working_directory;  // empty: inherit
+};
+
+struct ProcessOutput {
+  int exit_code = -1;     // exit status, or 128+signal when killed
+  bool timed_out = false; // killed because the timeout passed
+  std::string stdout_text;
+  std::string stderr_text;
+};
+
+class ProcessRunner {
+ public:
+  ProcessRunner() = default;
+  ProcessRunner(const ProcessRunner&) = delete;
+  ProcessRunner& operator=(const ProcessRunner&) = delete;
+  virtual ~ProcessRunner() = default;
+  // kNotFound when the program cannot be executed (exec failure is reported synchronously).
+  [[nodiscard]] virtual Result<ProcessOutput> Run(const ProcessSpec& spec) = 0;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Env: the bundle of seams. Default() is the real OS, owned by base and never deleted.
+
+struct Env {
+  Clock& clock;
+  FileSystem& fs;
+  Environment& vars;
+  Logger& log;
+  Random& random;
+  ProcessRunner& processes;
+
+  static Env& Default();
+};
+
+// Real implementations, for composing a custom Env in the executable.
+Clock& SystemClock();
+FileSystem& PosixFileSystem();
+Environment& ProcessEnvironment();  // snapshot of environ taken on first call
+Random& SystemRandom();
+ProcessRunner& PosixProcessRunner();
+Logger& NullLogger();
+
+// ---------------------------------------------------------------------------------------------
+// Small helpers shared by every module.
+
+std::string Trim(std::string_view text);
+std::vector<std::string> Split(std::string_view text, char separator);
+bool StartsWith(std::string_view text, std::string_view prefix) noexcept;
+bool EndsWith(std::string_view text, std::string_view suffix) noexcept;
+std::string ToLower(std::string_view text);
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) noexcept;
+std::string UrlEncode(std::string_view text);  // RFC 3986 unreserved characters kept
+std::string UrlDecode(std::string_view text);  // '+' becomes a space
+std::optional<int64_t> ParseInt64(std::string_view text) noexcept;
+std::optional<double> ParseDouble(std::string_view text) noexcept;
+std::string NewGuid(Random& random);  // lower-case D format
+// Joins a base URL and a path with exactly one '/' between them.
+std::string JoinUrl(std::string_view base, std::string_view path);
+
+}  // namespace agentboot

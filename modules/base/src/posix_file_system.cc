@@ -1,0 +1,145 @@
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "agentboot/base.h"
+
+namespace agentboot {
+namespace {
+
+// errno becomes an Error once, here at the seam.
+Error PosixError(const std::string& context, int err) {
+  char buffer[256];
+  const char* text = strerror_r(err, buffer, sizeof buffer);
+  const ErrorCode code = err == ENOENT   ? ErrorCode::kNotFound
+                         : err == EACCES || err == EPERM ? ErrorCode::kPermissionDenied
+                         : err == EEXIST ? ErrorCode::kAlreadyExists
+                                         : ErrorCode::kInternal;
+  return MakeError(code, context, text);
+}
+
+std::string DirectoryOf(const std::string& path) {
+  const size_t slash = path.rfind('/');
+  if (slash == std::string::npos) return ".";
+  if (slash == 0) return "/";
+  return path.substr(0, slash);
+}
+
+class FileDescriptor {
+ public:
+  explicit FileDescriptor(int fd) : fd_(fd) {}
+  FileDescriptor(const FileDescriptor&) = delete;
+  FileDescriptor& operator=(const FileDescriptor&) = delete;
+  ~FileDescriptor() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  int get() const { return fd_; }
+  int Release() {
+    const int fd = fd_;
+    fd_ = -1;
+    return fd;
+  }
+
+ private:
+  int fd_;
+};
+
+class PosixFs final : public FileSystem {
+ public:
+  Result<std::string> ReadFile(const std::string& path) override {
+    FileDescriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (fd.get() < 0) return Fail(PosixError("read " + path, errno));
+    std::string content;
+    char buffer[8192];
+    while (true) {
+      const ssize_t n = ::read(fd.get(), buffer, sizeof buffer);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) return Fail(PosixError("read " + path, errno));
+      if (n == 0) break;
+      content.append(buffer, static_cast<size_t>(n));
+    }
+    return content;
+  }
+
+  Result<FileInfo> Stat(const std::string& path) override {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) return Fail(PosixError("stat " + path, errno));
+    FileInfo info;
+    info.size = static_cast<uint64_t>(st.st_size);
+    info.mode = st.st_mode & 07777U;
+    info.is_directory = S_ISDIR(st.st_mode);
+    return info;
+  }
+
+  Status WriteFileAtomic(const std::string& path, std::string_view content,
+                         uint32_t mode) override {
+    const std::string context = "write " + path;
+    std::string temp = path + ".tmp.XXXXXX";
+    FileDescriptor fd(::mkstemp(temp.data()));
+    if (fd.get() < 0) return Fail(PosixError(context, errno));
+    auto cleanup_fail = [&](int err) {
+      ::unlink(temp.c_str());
+      return Fail(PosixError(context, err));
+    };
+    if (::fchmod(fd.get(), static_cast<mode_t>(mode)) != 0) return cleanup_fail(errno);
+    size_t written = 0;
+    while (written < content.size()) {
+      const ssize_t n = ::write(fd.get(), content.data() + written, content.size() - written);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) return cleanup_fail(errno);
+      written += static_cast<size_t>(n);
+    }
+    if (::fsync(fd.get()) != 0) return cleanup_fail(errno);
+    if (::close(fd.Release()) != 0) return cleanup_fail(errno);
+    if (::rename(temp.c_str(), path.c_str()) != 0) return cleanup_fail(errno);
+    FileDescriptor dir(::open(DirectoryOf(path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (dir.get() >= 0) ::fsync(dir.get());  // best effort: the rename itself has happened
+    return {};
+  }
+
+  Status Remove(const std::string& path) override {
+    if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
+      return Fail(PosixError("remove " + path, errno));
+    }
+    return {};
+  }
+
+  Status CreateDirectories(const std::string& path, uint32_t mode) override {
+    if (path.empty()) return {};
+    std::string partial;
+    for (const auto& part : Split(path, '/')) {
+      partial += part;
+      if (!partial.empty() && ::mkdir(partial.c_str(), static_cast<mode_t>(mode)) != 0 &&
+          errno != EEXIST) {
+        return Fail(PosixError("mkdir " + partial, errno));
+      }
+      partial += '/';
+    }
+    return {};
+  }
+
+  Result<std::vector<std::string>> ListDirectory(const std::string& path) override {
+    DIR* dir = ::opendir(path.c_str());
+    if (dir == nullptr) return Fail(PosixError("list " + path, errno));
+    std::vector<std::string> names;
+    while (const dirent* entry = ::readdir(dir)) {  // NOLINT(concurrency-mt-unsafe): own DIR*
+      const std::string name = entry->d_name;
+      if (name != "." && name != "..") names.push_back(name);
+    }
+    ::closedir(dir);
+    return names;
+  }
+};
+
+}  // namespace
+
+FileSystem& PosixFileSystem() {
+  static PosixFs fs;
+  return fs;
+}
+
+}  // namespace agentboot

@@ -1,0 +1,40 @@
+#include <ctime>
+#include <thread>
+
+#include "agentboot/base.h"
+
+namespace agentboot {
+
+int64_t ToUnixSeconds(TimePoint t) noexcept {
+  return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
+}
+
+TimePoint FromUnixSeconds(int64_t seconds) noexcept {
+  return TimePoint(std::chrono::seconds(seconds));
+}
+
+std::string FormatUtc(TimePoint t) {
+  const std::time_t seconds = static_cast<std::time_t>(ToUnixSeconds(t));
+  std::tm parts{};
+  gmtime_r(&seconds, &parts);
+  char buffer[32];
+  const size_t n = std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &parts);
+  return std::string(buffer, n);
+}
+
+namespace {
+
+class RealClock final : public Clock {
+ public:
+  TimePoint Now() override { return std::chrono::system_clock::now(); }
+  void SleepFor(Duration duration) override { std::this_thread::sleep_for(duration); }
+};
+
+}  // namespace
+
+Clock& SystemClock() {
+  static RealClock clock;
+  return clock;
+}
+
+}  // namespace agentboot

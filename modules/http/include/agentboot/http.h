@@ -1,0 +1,120 @@
+// agentboot::http — requests, responses, the Transport seam, the libcurl transport and the pure
+// retry policy. Every outbound HTTP call of agentboot goes through a Transport.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "agentboot/base.h"
+
+namespace agentboot::http {
+
+using Headers = std::vector<std::pair<std::string, std::string>>;
+
+// Case-insensitive header lookup; the first match wins.
+std::optional<std::string> FindHeader(const Headers& headers, std::string_view name);
+
+struct Request {
+  std::string method = "GET";
+  std::string url;
+  Headers headers;
+  std::string body;
+  Duration timeout{std::chrono::seconds(30)};          // whole request
+  Duration connect_timeout{std::chrono::seconds(10)};  // TCP + TLS handshake
+  bool bypass_proxy = false;  // IMDS and other link-local endpoints must never go through a proxy
+
+  std::optional<std::string> Header(std::string_view name) const {
+    return FindHeader(headers, name);
+  }
+};
+
+struct Response {
+  int status = 0;
+  Headers headers;
+  std::string body;
+
+  std::optional<std::string> Header(std::string_view name) const {
+    return FindHeader(headers, name);
+  }
+  // True when Content-Type is application/json or a +json type.
+  bool IsJson() const;
+};
+
+// One Send per HTTP exchange. Any status the server sent is a successful Result; errors are for
+// exchanges that produced no status: kUnavailable (connect/DNS/TLS failure, retryable),
+// kDeadlineExceeded (timeout, retryable), kInvalidArgument (bad URL), kInternal (response larger
+// than the cap). Implementations are safe for concurrent use.
+class Transport {
+ public:
+  Transport() = default;
+  Transport(const Transport&) = delete;
+  Transport& operator=(const Transport&) = delete;
+  virtual ~Transport() = default;
+  [[nodiscard]] virtual Result<Response> Send(const Request& request) = 0;
+};
+
+struct CurlOptions {
+  std::string ca_file;       // extra trust: --ca-file, else SSL_CERT_FILE; empty = system store
+  std::string https_proxy;   // from HTTPS_PROXY / https_proxy; empty = none
+  std::string http_proxy;    // from HTTP_PROXY / http_proxy
+  std::string no_proxy;      // from NO_PROXY / no_proxy
+  std::string user_agent;    // "agentboot/<version>"
+  size_t max_response_bytes = 16U << 20U;  // larger bodies fail with kInternal
+  Logger* log = nullptr;     // when set: one debug line per exchange, allow-listed fields only
+};
+
+// Reads the proxy and CA variables named above from `vars` (flags win over the environment).
+CurlOptions CurlOptionsFromEnvironment(const Environment& vars, std::string ca_file_flag = {});
+
+// The libcurl transport. Never logs Authorization, cookies, bodies or query values other than
+// api-version/resource/client_id.
+std::unique_ptr<Transport> MakeCurlTransport(const CurlOptions& options);
+
+// Counts exchanges through `inner` (benchmarks and the `--verbose` summary).
+class CountingTransport final : public Transport {
+ public:
+  explicit CountingTransport(Transport& inner) : inner_(inner) {}
+  Result<Response> Send(const Request& request) override;
+  int count() const noexcept { return count_; }
+
+ private:
+  Transport& inner_;
+  int count_ = 0;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Retry policy: pure functions. The caller sleeps through its Clock.
+
+// Parses Retry-After (delta seconds or an HTTP date) relative to `now`. nullopt when absent or
+// malformed; never negative.
+std::optional<Duration> ParseRetryAfter(std::string_view value, TimePoint now);
+
+// The server's requested wait from Retry-After, retry-after-ms, x-ms-retry-after-ms or
+// X-RateLimit-Reset (epoch seconds), whichever is present, in that order.
+std::optional<Duration> ServerRequestedDelay(const Response& response, TimePoint now);
+
+struct BackoffPolicy {
+  int max_attempts = 4;                          // total tries, including the first
+  Duration initial{std::chrono::seconds(1)};     // before the second try
+  Duration max_delay{std::chrono::seconds(60)};
+  double multiplier = 2.0;
+  double jitter = 0.2;  // delay is scaled by a uniform factor in [1 - jitter, 1 + jitter]
+};
+
+// Delay before try number `attempt + 1` (attempt counts from 1 for the first failure):
+// min(max_delay, initial * multiplier^(attempt-1)) with jitter from `random`; a server-requested
+// delay wins when it is longer (capped at 5 minutes).
+Duration BackoffDelay(const BackoffPolicy& policy, int attempt, Random& random,
+                      std::optional<Duration> server_delay = std::nullopt);
+
+// Form encoding: key=value&… with RFC 3986 escaping.
+std::string FormEncode(const std::vector<std::pair<std::string, std::string>>& fields);
+// Parses "a=1&b=x%20y" into pairs (used by tests and the simulator's peers).
+std::vector<std::pair<std::string, std::string>> ParseForm(std::string_view body);
+
+}  // namespace agentboot::http

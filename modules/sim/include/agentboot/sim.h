@@ -1,0 +1,56 @@
+// agentboot::sim — a local stand-in for the Azure endpoints agentboot talks to: IMDS, App Service /
+// Container Apps, Azure Arc, Cloud Shell, Entra (client assertions, OIDC discovery, JWKS) and
+// Azure DevOps, with fault injection and a request log behind a control API. Used by agentboot's
+// tests, by users' own CI and by the demo. Never links http/identity/devops/agent, so a bug shared
+// by the client and its fake cannot hide.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "agentboot/base.h"
+
+namespace agentboot::sim {
+
+struct SimConfig {
+  std::string host = "127.0.0.1";
+  uint16_t http_port = 0;   // 0: a free port
+  uint16_t https_port = 0;  // 0: a free port
+  std::string state_dir;    // CA, Arc key files, issued workload token files; empty: a temp dir
+  std::string state_file;   // Azure DevOps organization persisted here when set
+  std::string organization = "sim";  // Azure DevOps URL is <base>/<organization>
+  std::string tenant_id = "72f988bf-0000-4000-8000-000000000001";
+  bool quiet = false;       // no request lines on stderr
+};
+
+// A running simulator. Start() returns once both listeners accept connections. Stop() (or the
+// destructor) stops them. Thread-safe.
+class Simulator {
+ public:
+  Simulator(const Simulator&) = delete;
+  Simulator& operator=(const Simulator&) = delete;
+  virtual ~Simulator() = default;
+
+  [[nodiscard]] static Result<std::unique_ptr<Simulator>> Start(const SimConfig& config);
+
+  // KEY=VALUE pairs that point agentboot or any Azure SDK at this simulator (documented in the
+  // README): AZURE_POD_IDENTITY_AUTHORITY_HOST, IDENTITY_ENDPOINT, IDENTITY_HEADER,
+  // AZURE_AUTHORITY_HOST, AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_FEDERATED_TOKEN_FILE, AZP_URL,
+  // AGENTBOOT_SIM_CA_FILE (also SSL_CERT_FILE-compatible), AGENTBOOT_SIM_CONTROL, …
+  virtual std::map<std::string, std::string> EnvVars() const = 0;
+  virtual std::string HttpBaseUrl() const = 0;   // http://127.0.0.1:<port>
+  virtual std::string HttpsBaseUrl() const = 0;  // https://127.0.0.1:<port>
+  virtual void Stop() = 0;
+
+ protected:
+  Simulator() = default;
+};
+
+// Writes the variables as KEY=VALUE lines (shell-quoted when needed) atomically, so a reader
+// that sees the file sees all of it.
+[[nodiscard]] Status WriteEnvFile(const std::string& path,
+                                  const std::map<std::string, std::string>& vars);
+
+}  // namespace agentboot::sim
