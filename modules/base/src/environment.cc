@@ -1,8 +1,8 @@
-#include <unistd.h>
-
 #include <random>
 
 #include "agentboot/base.h"
+
+#include <unistd.h>
 
 extern char** environ;  // NOLINT(readability-redundant-declaration): POSIX global
 
@@ -65,8 +65,8 @@ Logger& NullLogger() {
 }
 
 Env& Env::Default() {
-  static Env env{SystemClock(),  PosixFileSystem(), ProcessEnvironment(),
-                 NullLogger(),   SystemRandom(),    PosixProcessRunner()};
+  static Env env{SystemClock(), PosixFileSystem(), ProcessEnvironment(),
+                 NullLogger(),  SystemRandom(),    PosixProcessRunner()};
   return env;
 }
 

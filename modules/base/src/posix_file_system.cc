@@ -1,12 +1,12 @@
-#include <dirent.h>
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <cerrno>
 #include <cstring>
 
 #include "agentboot/base.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace agentboot {
 namespace {
@@ -15,10 +15,10 @@ namespace {
 Error PosixError(const std::string& context, int err) {
   char buffer[256];
   const char* text = strerror_r(err, buffer, sizeof buffer);
-  const ErrorCode code = err == ENOENT   ? ErrorCode::kNotFound
+  const ErrorCode code = err == ENOENT                   ? ErrorCode::kNotFound
                          : err == EACCES || err == EPERM ? ErrorCode::kPermissionDenied
-                         : err == EEXIST ? ErrorCode::kAlreadyExists
-                                         : ErrorCode::kInternal;
+                         : err == EEXIST                 ? ErrorCode::kAlreadyExists
+                                                         : ErrorCode::kInternal;
   return MakeError(code, context, text);
 }
 

@@ -1,15 +1,15 @@
+#include <array>
+#include <cerrno>
+#include <cstring>
+
+#include "agentboot/base.h"
+
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <array>
-#include <cerrno>
-#include <cstring>
-
-#include "agentboot/base.h"
 
 namespace agentboot {
 namespace {
@@ -40,7 +40,8 @@ class Pipe {
 };
 
 // Reads both pipes until they close or the deadline passes. Returns false on timeout.
-bool Drain(Pipe& out, Pipe& err, ProcessOutput& output, std::chrono::steady_clock::time_point deadline) {
+bool Drain(Pipe& out, Pipe& err, ProcessOutput& output,
+           std::chrono::steady_clock::time_point deadline) {
   std::array<pollfd, 2> fds{{{out.read_end(), POLLIN, 0}, {err.read_end(), POLLIN, 0}}};
   std::array<std::string*, 2> sinks{&output.stdout_text, &output.stderr_text};
   constexpr size_t kCap = 4U << 20U;  // a runaway child cannot exhaust memory

@@ -39,14 +39,14 @@ bool EndsWith(std::string_view text, std::string_view suffix) noexcept {
 
 std::string ToLower(std::string_view text) {
   std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); });
+  std::transform(out.begin(), out.end(), out.begin(), [](char c) {
+    return static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  });
   return out;
 }
 
 bool EqualsIgnoreCase(std::string_view a, std::string_view b) noexcept {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
            return std::tolower(static_cast<unsigned char>(x)) ==
                   std::tolower(static_cast<unsigned char>(y));
          });
@@ -114,8 +114,8 @@ std::string NewGuid(Random& random) {
   for (int i = 0; i < 32; ++i) {
     if (i == 8 || i == 12 || i == 16 || i == 20) guid += '-';
     auto nibble = static_cast<unsigned>(random.Uniform(0, 15.999));
-    if (i == 12) nibble = 4;                       // version 4
-    if (i == 16) nibble = 8U | (nibble & 0x3U);    // RFC 4122 variant
+    if (i == 12) nibble = 4;                     // version 4
+    if (i == 16) nibble = 8U | (nibble & 0x3U);  // RFC 4122 variant
     guid += kHex[nibble & 0xFU];
   }
   return guid;

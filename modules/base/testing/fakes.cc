@@ -55,7 +55,8 @@ std::optional<std::string> FakeEnvironment::Get(std::string_view name) const {
 Result<std::string> MemFileSystem::ReadFile(const std::string& path) {
   std::lock_guard lock(mu_);
   const auto it = files_.find(path);
-  if (it == files_.end()) return Fail(ErrorCode::kNotFound, "read " + path, "No such file or directory");
+  if (it == files_.end())
+    return Fail(ErrorCode::kNotFound, "read " + path, "No such file or directory");
   ++reads_[path];
   return it->second.content;
 }
@@ -147,7 +148,8 @@ bool RecordingLogger::Contains(std::string_view needle) const {
 
 Result<ProcessOutput> FakeProcessRunner::Run(const ProcessSpec& spec) {
   specs_.push_back(spec);
-  if (script_.empty()) return Fail(ErrorCode::kInternal, "run", "FakeProcessRunner: no scripted result");
+  if (script_.empty())
+    return Fail(ErrorCode::kInternal, "run", "FakeProcessRunner: no scripted result");
   auto result = std::move(script_.front());
   script_.pop_front();
   return result;

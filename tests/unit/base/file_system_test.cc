@@ -1,11 +1,11 @@
-#include <sys/stat.h>
-
 #include <cstdlib>
 #include <filesystem>
 
 #include <gtest/gtest.h>
 
 #include "agentboot/base.h"
+
+#include <sys/stat.h>
 
 namespace agentboot {
 namespace {

@@ -37,8 +37,8 @@ TEST(PosixProcessRunner, MissingProgramIsNotFound) {
 }
 
 TEST(PosixProcessRunner, TimeoutKillsTheProcessGroup) {
-  const auto result =
-      PosixProcessRunner().Run(Shell("sleep 30 & sleep 30; echo never", std::chrono::milliseconds(200)));
+  const auto result = PosixProcessRunner().Run(
+      Shell("sleep 30 & sleep 30; echo never", std::chrono::milliseconds(200)));
   ASSERT_TRUE(result);
   EXPECT_TRUE(result->timed_out);
   EXPECT_EQ(result->stdout_text, "");

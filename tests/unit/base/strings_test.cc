@@ -29,7 +29,8 @@ TEST(Strings, ParseInt64RejectsTrailingGarbage) {
 }
 
 TEST(Strings, JoinUrlPutsExactlyOneSlash) {
-  EXPECT_EQ(JoinUrl("https://login.example/", "/tenant/oauth2"), "https://login.example/tenant/oauth2");
+  EXPECT_EQ(JoinUrl("https://login.example/", "/tenant/oauth2"),
+            "https://login.example/tenant/oauth2");
   EXPECT_EQ(JoinUrl("http://h", "x"), "http://h/x");
 }
 

@@ -81,8 +81,8 @@ class Secret {
 };
 
 // ---------------------------------------------------------------------------------------------
-// Clock: wall time (token expiry is absolute UTC) and waiting. FakeClock's SleepFor advances virtual
-// time and returns at once.
+// Clock: wall time (token expiry is absolute UTC) and waiting. FakeClock's SleepFor advances
+// virtual time and returns at once.
 
 using TimePoint = std::chrono::system_clock::time_point;
 using Duration = std::chrono::milliseconds;
@@ -195,8 +195,8 @@ struct ProcessSpec {
 };
 
 struct ProcessOutput {
-  int exit_code = -1;     // exit status, or 128+signal when killed
-  bool timed_out = false; // killed because the timeout passed
+  int exit_code = -1;      // exit status, or 128+signal when killed
+  bool timed_out = false;  // killed because the timeout passed
   std::string stdout_text;
   std::string stderr_text;
 };

@@ -2,6 +2,7 @@
 // retry policy. Every outbound HTTP call of agentboot goes through a Transport.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -59,19 +60,22 @@ class Transport {
 };
 
 struct CurlOptions {
-  std::string ca_file;       // extra trust: --ca-file, else SSL_CERT_FILE; empty = system store
-  std::string https_proxy;   // from HTTPS_PROXY / https_proxy; empty = none
-  std::string http_proxy;    // from HTTP_PROXY / http_proxy
-  std::string no_proxy;      // from NO_PROXY / no_proxy
-  std::string user_agent;    // "agentboot/<version>"
+  std::string ca_file;      // extra trust: --ca-file, else SSL_CERT_FILE; empty = system store
+  std::string https_proxy;  // from HTTPS_PROXY / https_proxy; empty = none
+  std::string http_proxy;   // from HTTP_PROXY / http_proxy
+  std::string no_proxy;     // from NO_PROXY / no_proxy
+  std::string user_agent;   // "agentboot/<version>"
   size_t max_response_bytes = 16U << 20U;  // larger bodies fail with kInternal
-  Logger* log = nullptr;     // when set: one debug line per exchange, allow-listed fields only
+  Logger* log = nullptr;  // when set: one debug line per exchange, allow-listed fields only
 };
 
 // Reads the proxy and CA variables named above from `vars` (flags win over the environment).
 CurlOptions CurlOptionsFromEnvironment(const Environment& vars, std::string ca_file_flag = {});
 
-// The libcurl transport. Never logs Authorization, cookies, bodies or query values other than
+// The libcurl transport. Trust: the system store, plus options.ca_file when set (it replaces
+// libcurl's bundle file; the system CA directory stays trusted on builds that have one, as
+// Debian's does). Proxies come only from `options` (never the process environment); redirects
+// are never followed. Never logs Authorization, cookies, bodies or query values other than
 // api-version/resource/client_id.
 std::unique_ptr<Transport> MakeCurlTransport(const CurlOptions& options);
 
@@ -80,11 +84,11 @@ class CountingTransport final : public Transport {
  public:
   explicit CountingTransport(Transport& inner) : inner_(inner) {}
   Result<Response> Send(const Request& request) override;
-  int count() const noexcept { return count_; }
+  int count() const noexcept { return count_.load(std::memory_order_relaxed); }
 
  private:
   Transport& inner_;
-  int count_ = 0;
+  std::atomic<int> count_{0};  // atomic: Transport implementations are used from several threads
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -99,8 +103,8 @@ std::optional<Duration> ParseRetryAfter(std::string_view value, TimePoint now);
 std::optional<Duration> ServerRequestedDelay(const Response& response, TimePoint now);
 
 struct BackoffPolicy {
-  int max_attempts = 4;                          // total tries, including the first
-  Duration initial{std::chrono::seconds(1)};     // before the second try
+  int max_attempts = 4;                       // total tries, including the first
+  Duration initial{std::chrono::seconds(1)};  // before the second try
   Duration max_delay{std::chrono::seconds(60)};
   double multiplier = 2.0;
   double jitter = 0.2;  // delay is scaled by a uniform factor in [1 - jitter, 1 + jitter]

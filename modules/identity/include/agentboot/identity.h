@@ -5,6 +5,7 @@
 #pragma once
 
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -103,6 +104,7 @@ class ChainSource final : public TokenSource {
  private:
   std::vector<std::unique_ptr<TokenSource>> sources_;
   Logger& log_;
+  mutable std::mutex mu_;  // guards pinned_ and name_
   TokenSource* pinned_ = nullptr;
   std::string name_ = "auto";
 };

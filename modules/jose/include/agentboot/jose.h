@@ -55,15 +55,16 @@ class RsaKey {
   bool has_private() const noexcept;
   int bits() const noexcept;
   RsaComponents Components() const;
-  Secret PrivatePem() const;     // PKCS#8 PEM; empty Secret for a public key
-  std::string PublicPem() const; // SPKI PEM
-  std::string PublicDer() const; // DER SubjectPublicKeyInfo
+  Secret PrivatePem() const;      // PKCS#8 PEM; empty Secret for a public key
+  std::string PublicPem() const;  // SPKI PEM
+  std::string PublicDer() const;  // DER SubjectPublicKeyInfo
 
   // RSASSA-PKCS1-v1_5 with SHA-256.
   [[nodiscard]] Result<std::string> SignSha256(std::string_view data) const;
   bool VerifySha256(std::string_view data, std::string_view signature) const;
 
-  struct Impl;  // public for the implementation files only
+  struct Impl;                                         // public for the implementation files only
+  static RsaKey FromImpl(std::unique_ptr<Impl> impl);  // implementation files only
  private:
   explicit RsaKey(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
@@ -74,7 +75,11 @@ class RsaKey {
 std::string KeyId(const RsaKey& key);
 
 // JWK of the public half: {"use":"sig","kty":"RSA","kid":…,"alg":"RS256","n":…,"e":…}.
+// An empty `kid` means KeyId(key).
 nlohmann::json PublicJwk(const RsaKey& key, std::string kid = {});
+// The JWKS document exactly as `azwi jwks` prints it (identity-contract §5.1): members in the order
+// use, kty, kid, alg, n, e; 2-space indent; no trailing newline. Null entries are skipped.
+std::string AzwiJwks(const std::vector<const RsaKey*>& keys);
 // Public key from a JWK object (kty RSA, n, e). kInvalidArgument otherwise.
 [[nodiscard]] Result<RsaKey> KeyFromJwk(const nlohmann::json& jwk);
 
@@ -94,15 +99,20 @@ struct Jwt {
 [[nodiscard]] Result<std::string> SignJwt(const nlohmann::json& claims, const RsaKey& key,
                                           std::string_view kid = {});
 
+// Signs pre-serialised JSON with RS256: base64url(header).base64url(payload).base64url(sig). For
+// callers that must control the exact header bytes (the agent's {"typ":"JWT","alg":"RS256"}).
+[[nodiscard]] Result<std::string> SignCompactJws(std::string_view header_json,
+                                                 std::string_view payload_json, const RsaKey& key);
+
 struct VerifyOptions {
-  int64_t now = 0;            // Unix seconds
-  int64_t leeway_seconds = 0; // applied to exp and nbf
+  int64_t now = 0;             // Unix seconds
+  int64_t leeway_seconds = 0;  // applied to exp and nbf
   bool require_exp = true;
 };
 
 // Verifies alg RS256, the signature with `key`, and exp/nbf against options.now. Errors:
 // kUnauthenticated with detail "signature", "expired" or "not yet valid"; kInvalidArgument for a
-// malformed token or another alg.
+// malformed token, another alg, a non-numeric exp/nbf, or a missing exp when require_exp.
 [[nodiscard]] Result<Jwt> VerifyJwt(std::string_view token, const RsaKey& key,
                                     const VerifyOptions& options);
 

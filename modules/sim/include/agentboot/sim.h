@@ -9,10 +9,28 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "agentboot/base.h"
 
 namespace agentboot::sim {
+
+// The simulated tenant's identities have fixed ids, so scripts and tests can name them.
+inline constexpr std::string_view kSystemAssignedClientId = "11111111-0000-4000-8000-000000000001";
+inline constexpr std::string_view kSystemAssignedObjectId = "11111111-0000-4000-8000-000000000002";
+inline constexpr std::string_view kSystemAssignedResourceId =
+    "/subscriptions/00000000-0000-4000-8000-000000000000/resourceGroups/agentboot-sim/providers/"
+    "Microsoft.Compute/virtualMachines/agentboot-sim-vm";
+inline constexpr std::string_view kUserAssignedClientId = "22222222-0000-4000-8000-000000000001";
+inline constexpr std::string_view kUserAssignedObjectId = "22222222-0000-4000-8000-000000000002";
+inline constexpr std::string_view kUserAssignedResourceId =
+    "/subscriptions/00000000-0000-4000-8000-000000000000/resourceGroups/agentboot-sim/providers/"
+    "Microsoft.ManagedIdentity/userAssignedIdentities/agentboot-sim-identity";
+inline constexpr std::string_view kWorkloadClientId = "33333333-0000-4000-8000-000000000001";
+inline constexpr std::string_view kWorkloadObjectId = "33333333-0000-4000-8000-000000000002";
+// The subject and audience of the workload app's default federated credential.
+inline constexpr std::string_view kWorkloadSubject = "system:serviceaccount:agents:agentboot";
+inline constexpr std::string_view kWorkloadAudience = "api://AzureADTokenExchange";
 
 struct SimConfig {
   std::string host = "127.0.0.1";
@@ -22,7 +40,7 @@ struct SimConfig {
   std::string state_file;   // Azure DevOps organization persisted here when set
   std::string organization = "sim";  // Azure DevOps URL is <base>/<organization>
   std::string tenant_id = "72f988bf-0000-4000-8000-000000000001";
-  bool quiet = false;       // no request lines on stderr
+  bool quiet = false;  // no request lines on stderr
 };
 
 // A running simulator. Start() returns once both listeners accept connections. Stop() (or the
@@ -35,10 +53,11 @@ class Simulator {
 
   [[nodiscard]] static Result<std::unique_ptr<Simulator>> Start(const SimConfig& config);
 
-  // KEY=VALUE pairs that point agentboot or any Azure SDK at this simulator (documented in the
-  // README): AZURE_POD_IDENTITY_AUTHORITY_HOST, IDENTITY_ENDPOINT, IDENTITY_HEADER,
-  // AZURE_AUTHORITY_HOST, AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_FEDERATED_TOKEN_FILE, AZP_URL,
-  // AGENTBOOT_SIM_CA_FILE (also SSL_CERT_FILE-compatible), AGENTBOOT_SIM_CONTROL, …
+  // KEY=VALUE pairs that point agentboot or any Azure SDK at this simulator. Only the default
+  // flavour (IMDS: AZURE_POD_IDENTITY_AUTHORITY_HOST) and AZP_URL are un-prefixed; every other
+  // flavour's variables carry AGENTBOOT_SIM_<FLAVOUR>_ so that sourcing the file never makes an SDK
+  // detect two host types at once (e.g. AGENTBOOT_SIM_APPSERVICE_IDENTITY_ENDPOINT,
+  // AGENTBOOT_SIM_WORKLOAD_CLIENT_ID); AGENTBOOT_SIM_CA_FILE, AGENTBOOT_SIM_CONTROL, …
   virtual std::map<std::string, std::string> EnvVars() const = 0;
   virtual std::string HttpBaseUrl() const = 0;   // http://127.0.0.1:<port>
   virtual std::string HttpsBaseUrl() const = 0;  // https://127.0.0.1:<port>

@@ -1,0 +1,58 @@
+#include "app.h"
+
+namespace agentboot::cli {
+
+App::~App() = default;
+
+Result<std::unique_ptr<App>> App::Create(const GlobalOptions& options) {
+  std::unique_ptr<App> app(new App());  // NOLINT: private constructor
+  app->options_ = options;
+
+  telemetry::LoggerOptions log_options;
+  if (options.log_format == "json") {
+    log_options.format = telemetry::LogFormat::kJson;
+  } else if (options.log_format != "text") {
+    return Fail(ErrorCode::kInvalidArgument, "--log-format",
+                "unknown format '" + options.log_format + "'", "Use --log-format text or json.");
+  }
+  log_options.min_level = options.verbose ? LogLevel::kDebug : LogLevel::kInfo;
+  app->logger_ = std::make_unique<telemetry::StreamLogger>(std::cerr, SystemClock(), log_options);
+  auto curl_options = http::CurlOptionsFromEnvironment(ProcessEnvironment(), options.ca_file);
+  curl_options.user_agent = "agentboot/" + std::string(kVersion);
+  curl_options.log = app->logger_.get();
+  app->curl_ = http::MakeCurlTransport(curl_options);
+  http::Transport* transport = app->curl_.get();
+  FileSystem* fs = &PosixFileSystem();
+  if (auto crash_after = ProcessEnvironment().GetNonEmpty("AGENTBOOT_TEST_CRASH_AFTER")) {
+    app->crash_counter_ =
+        std::make_unique<TEST_CrashCounter>(static_cast<int>(ParseInt64(*crash_after).value_or(0)));
+    app->crashing_fs_ = std::make_unique<TEST_CrashingFileSystem>(*fs, *app->crash_counter_);
+    app->crashing_transport_ =
+        std::make_unique<TEST_CrashingTransport>(*transport, *app->crash_counter_);
+    fs = app->crashing_fs_.get();
+    transport = app->crashing_transport_.get();
+  }
+  app->counting_ = std::make_unique<http::CountingTransport>(*transport);
+  app->env_ = std::make_unique<Env>(Env{SystemClock(), *fs, ProcessEnvironment(), *app->logger_,
+                                        SystemRandom(), PosixProcessRunner()});
+
+  auto kind = identity::ParseSourceKind(options.identity);
+  if (!kind) return Fail(kind.error());
+  identity::IdentityOptions identity_options;
+  identity_options.kind = *kind;
+  identity_options.client_id = options.client_id;
+  identity_options.object_id = options.object_id;
+  identity_options.resource_id = options.resource_id;
+  if (!options.arc_key_directory.empty()) {
+    identity_options.arc_key_directory = options.arc_key_directory;
+  }
+  if (!options.az_path.empty()) identity_options.az_path = options.az_path;
+  auto source = identity::MakeSource(identity_options, {*app->env_, *app->counting_});
+  if (!source) return Fail(source.error());
+  app->source_ = std::move(*source);
+  app->cache_ = std::make_unique<identity::CachedSource>(*app->source_, app->env_->clock,
+                                                         app->env_->random, *app->logger_);
+  return app;
+}
+
+}  // namespace agentboot::cli

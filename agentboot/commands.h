@@ -1,0 +1,19 @@
+// The subcommands. Each Register* adds its CLI11 subcommand and returns a runner that the main
+// function calls after parsing; the runner returns the process exit code (exit_codes.h).
+#pragma once
+
+#include <functional>
+
+#include <CLI/CLI.hpp>
+
+#include "app.h"
+
+namespace agentboot::cli {
+
+using Runner = std::function<int(App& app)>;
+
+Runner RegisterTokenCommand(CLI::App& parent);
+Runner RegisterRegisterCommand(CLI::App& parent);
+Runner RegisterUnregisterCommand(CLI::App& parent);
+
+}  // namespace agentboot::cli

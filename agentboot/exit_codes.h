@@ -1,0 +1,32 @@
+// The executable's exit-code table: the only place error codes become process exit codes.
+// Documented in README.md ("Exit codes"); keep both in step.
+#pragma once
+
+#include <string_view>
+
+#include "agentboot/base.h"
+
+namespace agentboot::cli {
+
+enum ExitCode : int {
+  kExitOk = 0,
+  kExitInternal = 1,               // a bug or an unexpected answer: report it
+  kExitUsage = 2,                  // bad command line, configuration or input file
+  kExitIdentityUnavailable = 3,    // no identity source here, or its endpoint does not answer
+  kExitIdentityRefused = 4,        // the identity exists but Entra / the endpoint refused it
+  kExitDevOpsUnauthenticated = 5,  // Azure DevOps refused the token (401 / 203 sign-in page)
+  kExitDevOpsForbidden = 6,        // authenticated, but lacks a role (pool Administrator)
+  kExitNotFound = 7,               // pool or agent not found
+  kExitConflict = 8,               // agent exists and --replace was not given
+  kExitTemporary = 9,  // throttled, timed out or unavailable after retries: try again later
+};
+
+// Which stage failed decides between identity and Azure DevOps codes.
+enum class Stage { kIdentity, kDevOps, kLocal };
+
+int ExitCodeFor(Stage stage, const Error& error);
+
+// Prints "agentboot: <context>: <detail>" and the advice sentence to stderr.
+void PrintFailure(const Error& error);
+
+}  // namespace agentboot::cli

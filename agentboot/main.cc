@@ -1,0 +1,80 @@
+// agentboot: Azure DevOps self-hosted agents with no stored secret. Wiring only: parses the
+// command line, builds the App and runs one command.
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+
+#include "app.h"
+#include "commands.h"
+#include "exit_codes.h"
+
+namespace agentboot::cli {
+namespace {
+
+void AddGlobalOptions(CLI::App& app, GlobalOptions& options) {
+  app.add_option("--identity", options.identity,
+                 "Token source: auto, imds, appservice, arc, cloudshell, workload, azcli, pat")
+      ->envname("AGENTBOOT_IDENTITY");
+  app.add_option("--client-id", options.client_id,
+                 "User-assigned managed identity by client id (also AZURE_CLIENT_ID)");
+  app.add_option("--object-id", options.object_id, "User-assigned managed identity by object id");
+  app.add_option("--resource-id", options.resource_id,
+                 "User-assigned managed identity by Azure resource id");
+  app.add_option("--ca-file", options.ca_file,
+                 "Extra CA bundle (PEM) to trust for HTTPS (also SSL_CERT_FILE)");
+  app.add_option("--log-format", options.log_format, "text or json")
+      ->envname("AGENTBOOT_LOG_FORMAT");
+  app.add_flag("--verbose,-v", options.verbose, "Debug logging (HTTP exchanges, redacted)");
+  app.add_option("--arc-key-dir", options.arc_key_directory,
+                 "Directory Azure Arc key files must be in (default /var/opt/azcmagent/tokens)")
+      ->group("");
+  app.add_option("--az-path", options.az_path, "Azure CLI program (default: az on PATH)")
+      ->group("");
+}
+
+int Main(int argc, char** argv) {
+  CLI::App cli("agentboot: register and supervise Azure DevOps agents without a stored secret",
+               "agentboot");
+  cli.set_version_flag("--version", std::string(kVersion));
+  cli.require_subcommand(1);
+  cli.fallthrough();  // global options may follow the subcommand
+  GlobalOptions global;
+  AddGlobalOptions(cli, global);
+
+  std::vector<std::pair<CLI::App*, Runner>> commands;
+  commands.emplace_back(nullptr, RegisterTokenCommand(cli));
+  commands.back().first = cli.get_subcommand("token");
+  commands.emplace_back(nullptr, RegisterRegisterCommand(cli));
+  commands.back().first = cli.get_subcommand("register");
+  commands.emplace_back(nullptr, RegisterUnregisterCommand(cli));
+  commands.back().first = cli.get_subcommand("unregister");
+
+  try {
+    cli.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = cli.exit(e);
+    return code == 0 ? kExitOk : kExitUsage;
+  }
+
+  auto app = App::Create(global);
+  if (!app) {
+    PrintFailure(app.error());
+    return ExitCodeFor(Stage::kLocal, app.error());
+  }
+  for (auto& [command, runner] : commands) {
+    if (command->parsed()) {
+      const int code = runner(**app);
+      if (global.verbose) {
+        (*app)->log().Log(LogLevel::kDebug, "http", "round trips",
+                          {{"count", std::to_string((*app)->round_trips())}});
+      }
+      return code;
+    }
+  }
+  return kExitUsage;
+}
+
+}  // namespace
+}  // namespace agentboot::cli
+
+int main(int argc, char** argv) { return agentboot::cli::Main(argc, argv); }

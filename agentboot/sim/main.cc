@@ -1,0 +1,53 @@
+// agentboot-sim: runs the simulator until SIGINT/SIGTERM. Scripts wait for --env-file to appear
+// (it is written only once both listeners serve) and source it.
+#include <csignal>
+#include <cstdio>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "agentboot/sim.h"
+
+#include <pthread.h>
+
+int main(int argc, char** argv) {
+  agentboot::sim::SimConfig config;
+  std::string env_file;
+  CLI::App app{"agentboot-sim: local IMDS, App Service, Arc, Cloud Shell, Entra and Azure DevOps"};
+  app.add_option("--host", config.host, "Address to listen on")->capture_default_str();
+  app.add_option("--http-port", config.http_port, "Plain HTTP port (0: any free port)");
+  app.add_option("--https-port", config.https_port, "HTTPS port (0: any free port)");
+  app.add_option("--state-dir", config.state_dir,
+                 "Directory for the CA, Arc key files and workload tokens (default: a temp dir)");
+  app.add_option("--state-file", config.state_file, "Persist the Azure DevOps organization here");
+  app.add_option("--env-file", env_file,
+                 "Write KEY=VALUE lines for a shell to source once both listeners serve");
+  app.add_flag("--quiet", config.quiet, "Do not print one line per request");
+  CLI11_PARSE(app, argc, argv);
+
+  // Block the stop signals before any server thread exists, so only sigwait below sees them.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  auto simulator = agentboot::sim::Simulator::Start(config);
+  if (!simulator) {
+    std::fprintf(stderr, "agentboot-sim: %s\n", simulator.error().ToString().c_str());
+    return 1;
+  }
+  if (!env_file.empty()) {
+    if (auto written = agentboot::sim::WriteEnvFile(env_file, (*simulator)->EnvVars()); !written) {
+      std::fprintf(stderr, "agentboot-sim: %s\n", written.error().ToString().c_str());
+      return 1;
+    }
+  }
+  std::fprintf(stderr, "agentboot-sim: ready on %s and %s\n", (*simulator)->HttpBaseUrl().c_str(),
+               (*simulator)->HttpsBaseUrl().c_str());
+
+  int signal_number = 0;
+  sigwait(&stop_signals, &signal_number);
+  (*simulator)->Stop();
+  return 0;
+}

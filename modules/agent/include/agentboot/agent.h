@@ -1,0 +1,219 @@
+// agentboot::agent — what agentboot knows about the official Agent.Listener's files: `.agent`,
+// `.credentials` and `.credentials_rsaparams` (agent-contract §2), written byte-for-byte as the
+// .NET agent writes them and parsed as strictly as it reads them, plus the agent's OAuth client
+// assertion (agent-contract §3).
+//
+// Serialisers and parsers are pure functions and thread-safe. AgentFiles reaches the disk only
+// through the FileSystem seam and is as thread-safe as that seam.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "agentboot/base.h"
+#include "agentboot/devops.h"
+#include "agentboot/identity.h"
+#include "agentboot/jose.h"
+
+namespace agentboot::agent {
+
+// ---------------------------------------------------------------------------------------------
+// `.agent` (class AgentSettings). Written with default values omitted (EmitDefaultValue=false):
+// 0, false and "" never appear. Keys are camelCase in the agent's declaration order.
+
+struct AgentSettings {
+  bool accept_tee_eula = false;  // acceptTeeEula
+  int agent_id = 0;              // agentId (required on read)
+  std::string agent_name;        // agentName
+  bool skip_capabilities_scan = false;
+  bool skip_session_recover = false;
+  bool disable_log_uploads = false;
+  int pool_id = 0;          // poolId (required on read)
+  std::string pool_name;    // poolName
+  std::string server_url;   // serverUrl (required on read)
+  std::string work_folder;  // workFolder (required on read: the listener asserts it)
+  bool debug_mode = false;  // debugMode
+};
+
+// UTF-8 BOM + 2-space indented JSON, "\n" line ends, no trailing newline.
+std::string SerializeSettings(const AgentSettings& settings);
+// BOM optional. Key lookup is exact first, then case-insensitive (as Newtonsoft reads); unknown
+// keys are ignored. kInvalidArgument when the JSON is malformed, a field has the wrong type, or
+// agentId, poolId, serverUrl or workFolder is missing or empty.
+[[nodiscard]] Result<AgentSettings> ParseSettings(std::string_view text);
+
+// ---------------------------------------------------------------------------------------------
+// `.credentials` (class CredentialData, scheme "OAuth").
+
+struct CredentialData {
+  std::string client_id;           // data.clientId (GUID, D format)
+  std::string authorization_url;   // data.authorizationUrl: the assertion's `aud`
+  std::string oauth_endpoint_url;  // data.oauthEndpointUrl: where tokens are requested
+};
+
+// {"scheme":"OAuth","data":{"clientId","authorizationUrl","oauthEndpointUrl"}}, BOM, indented.
+std::string SerializeCredentials(const CredentialData& credentials);
+// BOM optional; scheme and data keys are matched case-insensitively. kInvalidArgument unless the
+// scheme is OAuth and clientId and authorizationUrl are non-empty. A missing oauthEndpointUrl
+// defaults to authorizationUrl, as OAuthCredential does.
+[[nodiscard]] Result<CredentialData> ParseCredentials(std::string_view text);
+
+// ---------------------------------------------------------------------------------------------
+// `.credentials_rsaparams` (RSAParametersSerializable): .NET RSAParameters as standard base64
+// (with padding) of big-endian bytes. .NET's ImportParameters demands fixed widths: d as long as
+// the modulus, p, q, dp, dq and inverseQ exactly (modulus length + 1) / 2 bytes.
+
+struct RsaParams {
+  std::string container_name;  // "ContainerName", "" on Linux
+  bool use_cng = false;        // "UseCng"
+  jose::Bytes d, dp, dq, exponent, inverse_q, modulus, p, q;
+};
+
+// `value` with leading zero bytes added (or redundant ones removed) to exactly `width` bytes.
+// kInvalidArgument when the number needs more than `width` bytes.
+[[nodiscard]] Result<jose::Bytes> PadBigEndian(const jose::Bytes& value, size_t width);
+
+// The padded parameters of a private key. kInvalidArgument for a public key or one < 2048 bits.
+[[nodiscard]] Result<RsaParams> RsaParamsFromKey(const jose::RsaKey& key);
+// Validates the widths and the 2048-bit minimum like the agent, then builds and checks the key.
+[[nodiscard]] Result<jose::RsaKey> KeyFromRsaParams(const RsaParams& params);
+
+// Keys in the order ContainerName, UseCng, d, dp, dq, exponent, inverseQ, modulus, p, q; BOM,
+// indented. Does not validate (tests write deliberately odd values).
+Secret SerializeRsaParams(const RsaParams& params);
+// BOM optional. The eight key-material names are case-sensitive and required; ContainerName and
+// UseCng are optional. Also enforces the widths and the 2048-bit minimum. kInvalidArgument
+// otherwise; the error never contains key material.
+[[nodiscard]] Result<RsaParams> ParseRsaParams(std::string_view text);
+
+// The TaskAgentPublicKey sent to the server: {"exponent": base64, "modulus": base64}.
+nlohmann::json PublicKeyJson(const jose::RsaKey& key);
+
+// ---------------------------------------------------------------------------------------------
+// The agent's client assertion (agent-contract §3): header {"typ":"JWT","alg":"RS256"}; claims
+// sub = iss = clientId, jti, aud = authorizationUrl, nbf = now, exp = now + 300, no iat (claim
+// order as the .NET client writes it: sub, jti, iss, aud, nbf, exp). kInvalidArgument when
+// clientId, authorizationUrl or jti is empty or the key has no private part.
+[[nodiscard]] Result<std::string> BuildJwtAssertion(const CredentialData& credentials,
+                                                    const jose::RsaKey& key, int64_t now,
+                                                    std::string jti);
+inline constexpr int64_t kAssertionLifetimeSeconds = 300;
+
+// ---------------------------------------------------------------------------------------------
+// AgentFiles: the three files in an agent root (the parent of bin/). Every write goes through
+// FileSystem::WriteFileAtomic with mode 0600. `fs` must outlive this object. Does no I/O in the
+// constructor.
+
+class AgentFiles {
+ public:
+  AgentFiles(FileSystem& fs, std::string root);
+
+  const std::string& root() const noexcept { return root_; }
+  std::string settings_path() const;     // <root>/.agent
+  std::string credentials_path() const;  // <root>/.credentials
+  std::string rsa_params_path() const;   // <root>/.credentials_rsaparams
+
+  // kInvalidArgument for a key that cannot be written (public, < 2048 bits); else the fs error.
+  [[nodiscard]] Status WriteKey(const jose::RsaKey& key);
+  [[nodiscard]] Status WriteCredentials(const CredentialData& credentials);
+  [[nodiscard]] Status WriteSettings(const AgentSettings& settings);
+
+  // kNotFound when the file is absent; kInvalidArgument when it does not parse.
+  [[nodiscard]] Result<jose::RsaKey> LoadKey();
+  [[nodiscard]] Result<CredentialData> LoadCredentials();
+  [[nodiscard]] Result<AgentSettings> LoadSettings();
+
+  // The existing key when .credentials_rsaparams exists (the agent reuses it, agent-contract §1
+  // step 5), else a new 2048-bit key, written before it is returned.
+  [[nodiscard]] Result<jose::RsaKey> LoadOrCreateKey();
+
+  // Removes .credentials, .credentials_rsaparams, then .agent (the agent's `remove` order), so an
+  // interrupted removal still leaves the agent "configured" and retryable. Missing files are fine.
+  [[nodiscard]] Status RemoveAll();
+  // True when .agent exists (the agent's own test).
+  bool IsConfigured();
+
+ private:
+  FileSystem& fs_;
+  std::string root_;
+};
+
+// chown(2) of the three files that exist to uid:gid, on the real filesystem (the FileSystem seam
+// has no ownership). Missing files are skipped. kPermissionDenied or kInternal with errno text.
+[[nodiscard]] Status ChownAgentFiles(const AgentFiles& files, uint32_t uid, uint32_t gid);
+
+// ---------------------------------------------------------------------------------------------
+// Registration (the native registrar): the REST calls of `config.sh` with an Entra token, in an
+// order that survives a crash at any point (agent-contract §1):
+//   1. the key is written to .credentials_rsaparams before any server call (reused when present),
+//   2. the pool is resolved by name, the agent looked up by name,
+//   3. POST (new), adopt (an agent with our public key: an earlier run crashed after its POST),
+//      or PUT (--replace of an agent with another key),
+//   4. .credentials, .capabilities, then .agent (the "configured" marker) are written.
+// A rerun after a crash finds the key and the agent with that key, and finishes the files: never
+// two agents for one host, never a registered key whose private half was lost.
+
+// Capabilities that mark an agent as agentboot's (for later cleanup of orphans) and as a
+// placeholder that no cleanup may ever delete.
+inline constexpr std::string_view kOwnerCapability = "agentboot";
+inline constexpr std::string_view kHostCapability = "agentboot.host";
+inline constexpr std::string_view kPlaceholderCapability = "agentboot.placeholder";
+
+struct RegisterOptions {
+  std::string server_url;  // the organization URL, as the user gave it
+  std::string pool = "Default";
+  std::string agent_name;  // required
+  std::string work_folder = "_work";
+  bool replace = false;       // take over an agent of that name that has another key
+  bool placeholder = false;   // offline template agent: no files, no listener, never cleaned up
+  std::string agent_version;  // the version of the listener that will run (agent-contract §7)
+  std::string host_name;      // the machine's name, for the ownership mark
+  std::map<std::string, std::string> capabilities;  // --capability key=value
+};
+
+enum class RegisterOutcome { kCreated, kUnchanged, kRecovered, kReplaced, kReregistered };
+std::string_view RegisterOutcomeName(RegisterOutcome outcome);
+
+struct Registration {
+  RegisterOutcome outcome = RegisterOutcome::kCreated;
+  int64_t pool_id = 0;
+  std::string pool_name;
+  int64_t agent_id = 0;
+  std::string agent_name;
+};
+
+// The three steps above. Errors from the server keep their codes (kNotFound pool, kAlreadyExists
+// without --replace, kUnauthenticated, kPermissionDenied, …) with advice; local files that belong
+// to another registration give kAlreadyExists with advice to unregister first.
+[[nodiscard]] Result<Registration> Register(devops::Client& client, AgentFiles& files, Env& env,
+                                            const RegisterOptions& options);
+
+struct Unregistration {
+  bool deleted_on_server = false;  // false when the agent was already gone
+  bool removed_local_files = false;
+  int64_t agent_id = 0;
+  std::string agent_name;
+};
+
+// Deletes this host's agent (from .agent) with a fresh token and removes the local credentials.
+// Without local files, `pool` and `agent_name` name the agent to delete. A placeholder agent is
+// never deleted by name unless `force`. An agent already gone counts as success.
+[[nodiscard]] Result<Unregistration> Unregister(devops::Client& client, AgentFiles& files, Env& env,
+                                                const std::string& pool,
+                                                const std::string& agent_name, bool force);
+
+// The listener's own version: `<root>/bin/Agent.Listener --version` (first line, trimmed).
+// kNotFound when there is no listener in <root>/bin.
+[[nodiscard]] Result<std::string> ListenerVersion(Env& env, const std::string& root);
+
+// The fallback registrar (`--registrar agent`, and the only way on Windows): the agent's own
+// `config.sh --unattended --auth pat` with a fresh Entra token passed as VSTS_AGENT_INPUT_TOKEN in
+// the child's environment, never on its command line. kNotFound without <root>/config.sh.
+[[nodiscard]] Status RegisterWithConfigScript(Env& env, identity::TokenSource& tokens,
+                                              AgentFiles& files, const RegisterOptions& options);
+
+}  // namespace agentboot::agent

@@ -1,0 +1,110 @@
+#include <cerrno>
+#include <system_error>
+
+#include "agentboot/agent.h"
+
+#include <sys/types.h>
+#include <unistd.h>
+
+namespace agentboot::agent {
+namespace {
+
+// Config files hold a private key and the agent's identity: owner-only, like the agent's
+// `chmod 600` on .credentials_rsaparams (agent-contract §2).
+constexpr uint32_t kFileMode = 0600;
+
+std::string Join(const std::string& root, std::string_view name) {
+  if (root.empty()) return std::string(name);
+  return EndsWith(root, "/") ? root + std::string(name) : root + "/" + std::string(name);
+}
+
+Result<std::string> Read(FileSystem& fs, const std::string& path, const char* missing) {
+  auto text = fs.ReadFile(path);
+  if (!text && text.error().code == ErrorCode::kNotFound) {
+    return Fail(ErrorCode::kNotFound, "read " + path, missing,
+                "Register the agent first (agentboot register).");
+  }
+  return text;
+}
+
+template <typename T>
+Result<T> WithPath(Result<T> result, const std::string& path) {
+  if (!result) result.error().context += " (" + path + ")";
+  return result;
+}
+
+}  // namespace
+
+AgentFiles::AgentFiles(FileSystem& fs, std::string root) : fs_(fs), root_(std::move(root)) {}
+
+std::string AgentFiles::settings_path() const { return Join(root_, ".agent"); }
+std::string AgentFiles::credentials_path() const { return Join(root_, ".credentials"); }
+std::string AgentFiles::rsa_params_path() const { return Join(root_, ".credentials_rsaparams"); }
+
+Status AgentFiles::WriteKey(const jose::RsaKey& key) {
+  auto params = RsaParamsFromKey(key);
+  if (!params) return Fail(params.error());
+  return fs_.WriteFileAtomic(rsa_params_path(), SerializeRsaParams(*params).Reveal(), kFileMode);
+}
+
+Status AgentFiles::WriteCredentials(const CredentialData& credentials) {
+  return fs_.WriteFileAtomic(credentials_path(), SerializeCredentials(credentials), kFileMode);
+}
+
+Status AgentFiles::WriteSettings(const AgentSettings& settings) {
+  return fs_.WriteFileAtomic(settings_path(), SerializeSettings(settings), kFileMode);
+}
+
+Result<jose::RsaKey> AgentFiles::LoadKey() {
+  const std::string path = rsa_params_path();
+  auto text = Read(fs_, path, "RSA key file was not found");
+  if (!text) return Fail(text.error());
+  auto params = ParseRsaParams(*text);
+  if (!params) return Fail(WithPath(std::move(params), path).error());
+  return WithPath(KeyFromRsaParams(*params), path);
+}
+
+Result<CredentialData> AgentFiles::LoadCredentials() {
+  const std::string path = credentials_path();
+  auto text = Read(fs_, path, "Credentials not stored. Must reconfigure.");
+  if (!text) return Fail(text.error());
+  return WithPath(ParseCredentials(*text), path);
+}
+
+Result<AgentSettings> AgentFiles::LoadSettings() {
+  const std::string path = settings_path();
+  auto text = Read(fs_, path, "the agent is not configured");
+  if (!text) return Fail(text.error());
+  return WithPath(ParseSettings(*text), path);
+}
+
+Result<jose::RsaKey> AgentFiles::LoadOrCreateKey() {
+  if (fs_.Exists(rsa_params_path())) return LoadKey();
+  auto key = jose::RsaKey::Generate(2048);
+  if (!key) return Fail(key.error());
+  if (auto written = WriteKey(*key); !written) return Fail(written.error());
+  return key;
+}
+
+Status AgentFiles::RemoveAll() {
+  for (const std::string& path : {credentials_path(), rsa_params_path(), settings_path()}) {
+    if (auto removed = fs_.Remove(path); !removed) return removed;
+  }
+  return {};
+}
+
+bool AgentFiles::IsConfigured() { return fs_.Exists(settings_path()); }
+
+Status ChownAgentFiles(const AgentFiles& files, uint32_t uid, uint32_t gid) {
+  for (const std::string& path :
+       {files.settings_path(), files.credentials_path(), files.rsa_params_path()}) {
+    if (::chown(path.c_str(), static_cast<uid_t>(uid), static_cast<gid_t>(gid)) == 0) continue;
+    const int error = errno;
+    if (error == ENOENT) continue;
+    return Fail(error == EPERM ? ErrorCode::kPermissionDenied : ErrorCode::kInternal,
+                "chown " + path, std::generic_category().message(error));
+  }
+  return {};
+}
+
+}  // namespace agentboot::agent

@@ -1,0 +1,303 @@
+// The native registrar: config.sh's REST calls with an Entra token, ordered so that a crash at
+// any point leaves a state the next run repairs (agent-contract §1; see agent.h).
+#include "agentboot/agent.h"
+
+#include <sys/utsname.h>
+
+namespace agentboot::agent {
+namespace {
+
+constexpr std::string_view kSource = "register";
+
+bool SameKey(const devops::PublicKey& server, const nlohmann::json& local) {
+  return server.modulus == local.value("modulus", "") &&
+         server.exponent == local.value("exponent", "");
+}
+
+std::string OsDescription() {
+  utsname name{};
+  if (::uname(&name) != 0) return "Linux";
+  return std::string(name.sysname) + " " + name.release + " " + name.version;
+}
+
+// Agent.* keys the listener would report (agent-contract §7) plus agentboot's marks; the listener
+// refreshes the rest when it connects.
+std::map<std::string, std::string> Capabilities(const RegisterOptions& options,
+                                                const std::string& root) {
+  std::map<std::string, std::string> caps = options.capabilities;
+  caps["Agent.Name"] = options.agent_name;
+  caps["Agent.OS"] = "Linux";
+  caps["Agent.Version"] = options.agent_version;
+  caps["Agent.ComputerName"] = options.host_name;
+  if (!root.empty()) caps["Agent.HomeDirectory"] = root;
+  caps[std::string(kOwnerCapability)] = "true";
+  if (!options.host_name.empty()) caps[std::string(kHostCapability)] = options.host_name;
+  if (options.placeholder) caps[std::string(kPlaceholderCapability)] = "true";
+  return caps;
+}
+
+devops::Agent AgentBody(const RegisterOptions& options, const jose::RsaKey& key,
+                        const std::string& root) {
+  devops::Agent agent;
+  agent.name = options.agent_name;
+  agent.version = options.agent_version;
+  agent.os_description = OsDescription();
+  const nlohmann::json public_key = PublicKeyJson(key);
+  agent.authorization.public_key = {public_key.value("exponent", ""),
+                                    public_key.value("modulus", "")};
+  agent.system_capabilities = Capabilities(options, root);
+  return agent;
+}
+
+// `.capabilities` (KEY=VALUE lines) makes the listener keep reporting the ownership mark and the
+// user's capabilities at every session (agent-contract §7, user provider).
+std::string CapabilitiesFile(const RegisterOptions& options) {
+  std::string text;
+  for (const auto& [key, value] : options.capabilities) text += key + "=" + value + "\n";
+  text += std::string(kOwnerCapability) + "=true\n";
+  if (!options.host_name.empty())
+    text += std::string(kHostCapability) + "=" + options.host_name + "\n";
+  return text;
+}
+
+Status WriteLocalFiles(AgentFiles& files, Env& env, const RegisterOptions& options,
+                       const devops::Pool& pool, const devops::Agent& agent) {
+  if (agent.authorization.client_id.empty() || agent.authorization.authorization_url.empty()) {
+    return Fail(ErrorCode::kInternal, "register " + agent.name,
+                "the server returned no OAuth client for the agent",
+                "Report this: the agent cannot authenticate without authorization.clientId.");
+  }
+  CredentialData credentials;
+  credentials.client_id = agent.authorization.client_id;
+  credentials.authorization_url = agent.authorization.authorization_url;
+  credentials.oauth_endpoint_url = agent.authorization.authorization_url;
+  if (auto written = files.WriteCredentials(credentials); !written) return written;
+  if (auto written =
+          env.fs.WriteFileAtomic(files.root() + "/.capabilities", CapabilitiesFile(options), 0644);
+      !written) {
+    return written;
+  }
+  AgentSettings settings;
+  settings.agent_id = static_cast<int>(agent.id);
+  settings.agent_name = agent.name;
+  settings.pool_id = static_cast<int>(pool.id);
+  settings.pool_name = pool.name;
+  settings.server_url = options.server_url;
+  settings.work_folder = options.work_folder;
+  return files.WriteSettings(settings);  // last: ".agent exists" means configured
+}
+
+Status CheckOptions(const RegisterOptions& options) {
+  const std::string context = "register";
+  if (options.server_url.empty()) {
+    return Fail(ErrorCode::kInvalidArgument, context, "no organization URL",
+                "Pass --url https://dev.azure.com/<org> or set AZP_URL.");
+  }
+  if (options.agent_name.empty()) {
+    return Fail(ErrorCode::kInvalidArgument, context, "no agent name",
+                "Pass --agent-name or set AZP_AGENT_NAME.");
+  }
+  if (options.pool.empty()) {
+    return Fail(ErrorCode::kInvalidArgument, context, "no pool name",
+                "Pass --pool or set AZP_POOL.");
+  }
+  if (options.agent_version.empty()) {
+    return Fail(ErrorCode::kInvalidArgument, context, "the agent's version is unknown",
+                "Unpack the agent into <agent-dir>/bin or pass --agent-version.");
+  }
+  return {};
+}
+
+Result<devops::Pool> ResolvePool(devops::Client& client, const std::string& name) {
+  auto pool = client.FindPool(name);
+  if (pool || pool.error().code != ErrorCode::kNotFound) return pool;
+  Error error = pool.error();
+  if (auto visible = client.ListPools()) {
+    error.advice = "Check --pool; " + devops::FormatVisiblePools(*visible) + ".";
+  }
+  return Fail(std::move(error));
+}
+
+Result<Registration> RegisterPlaceholder(devops::Client& client, Env& env,
+                                         const RegisterOptions& options, const devops::Pool& pool) {
+  Registration result{RegisterOutcome::kUnchanged, pool.id, pool.name, 0, options.agent_name};
+  auto existing = client.FindAgent(pool.id, options.agent_name);
+  if (!existing) return Fail(std::move(existing.error()));
+  if (*existing) {
+    const auto& caps = (*existing)->system_capabilities;
+    if (!caps.count(std::string(kPlaceholderCapability)) && !options.replace) {
+      return Fail(ErrorCode::kAlreadyExists, "register --placeholder " + options.agent_name,
+                  "an agent with that name exists and is not a placeholder",
+                  "Choose another --agent-name for the placeholder.");
+    }
+    result.agent_id = (*existing)->id;
+    return result;
+  }
+  // The private half is dropped on purpose: a placeholder never runs a listener.
+  auto key = jose::RsaKey::Generate(2048);
+  if (!key) return Fail(std::move(key.error()));
+  auto added = client.AddAgent(pool.id, AgentBody(options, *key, ""));
+  if (!added) return Fail(std::move(added.error()));
+  env.log.Log(LogLevel::kInfo, kSource, "placeholder agent created",
+              {{"pool", pool.name}, {"agent", added->name}, {"id", std::to_string(added->id)}});
+  result.outcome = RegisterOutcome::kCreated;
+  result.agent_id = added->id;
+  return result;
+}
+
+}  // namespace
+
+std::string_view RegisterOutcomeName(RegisterOutcome outcome) {
+  switch (outcome) {
+    case RegisterOutcome::kCreated:
+      return "created";
+    case RegisterOutcome::kUnchanged:
+      return "unchanged";
+    case RegisterOutcome::kRecovered:
+      return "recovered";
+    case RegisterOutcome::kReplaced:
+      return "replaced";
+    case RegisterOutcome::kReregistered:
+      return "re-registered";
+  }
+  return "created";
+}
+
+Result<Registration> Register(devops::Client& client, AgentFiles& files, Env& env,
+                              const RegisterOptions& options) {
+  if (auto ok = CheckOptions(options); !ok) return Fail(std::move(ok.error()));
+  auto pool = ResolvePool(client, options.pool);
+  if (!pool) return Fail(std::move(pool.error()));
+  if (options.placeholder) return RegisterPlaceholder(client, env, options, *pool);
+
+  bool was_deleted_on_server = false;
+  if (files.IsConfigured()) {
+    auto settings = files.LoadSettings();
+    if (settings && (settings->agent_name != options.agent_name ||
+                     settings->pool_id != static_cast<int>(pool->id) ||
+                     settings->server_url != options.server_url)) {
+      return Fail(ErrorCode::kAlreadyExists, "register " + options.agent_name,
+                  files.root() + " is configured as agent '" + settings->agent_name +
+                      "' in pool '" + settings->pool_name + "' of " + settings->server_url,
+                  "Run `agentboot unregister` for that agent first, or use another --agent-dir.");
+    }
+    if (!settings) {
+      env.log.Log(LogLevel::kWarning, kSource, "unreadable .agent; registering again",
+                  {{"detail", settings.error().detail}});
+    }
+  }
+
+  // 1. The private half is on disk before the server ever sees the public half.
+  auto key = files.LoadOrCreateKey();
+  if (!key) return Fail(std::move(key.error()));
+  const nlohmann::json our_key = PublicKeyJson(*key);
+
+  // 2. + 3. Find by name, then create, adopt or replace.
+  auto existing = client.FindAgent(pool->id, options.agent_name);
+  if (!existing) return Fail(std::move(existing.error()));
+  Registration result{RegisterOutcome::kCreated, pool->id, pool->name, 0, options.agent_name};
+  devops::Agent agent;
+  if (!*existing) {
+    was_deleted_on_server = files.IsConfigured();
+    auto added = client.AddAgent(pool->id, AgentBody(options, *key, files.root()));
+    if (!added) return Fail(std::move(added.error()));
+    agent = std::move(*added);
+    result.outcome =
+        was_deleted_on_server ? RegisterOutcome::kReregistered : RegisterOutcome::kCreated;
+  } else if (SameKey((*existing)->authorization.public_key, our_key)) {
+    agent = std::move(**existing);
+    result.outcome =
+        files.IsConfigured() ? RegisterOutcome::kUnchanged : RegisterOutcome::kRecovered;
+  } else if (options.replace) {
+    devops::Agent body = AgentBody(options, *key, files.root());
+    body.id = (*existing)->id;
+    body.enabled = (*existing)->enabled;
+    auto replaced = client.ReplaceAgent(pool->id, body);
+    if (!replaced) return Fail(std::move(replaced.error()));
+    agent = std::move(*replaced);
+    result.outcome = RegisterOutcome::kReplaced;
+  } else {
+    return Fail(ErrorCode::kAlreadyExists, "register " + options.agent_name,
+                "pool '" + pool->name + "' already has an agent named '" + options.agent_name +
+                    "' with another key",
+                "Pass --replace to take it over (its current listener will stop working), or "
+                "choose another --agent-name.");
+  }
+  result.agent_id = agent.id;
+
+  // 4. Local files; .agent last.
+  if (result.outcome != RegisterOutcome::kUnchanged || !files.LoadCredentials()) {
+    if (auto written = WriteLocalFiles(files, env, options, *pool, agent); !written) {
+      return Fail(std::move(written.error()));
+    }
+  }
+  env.log.Log(LogLevel::kInfo, kSource, "agent registered",
+              {{"outcome", std::string(RegisterOutcomeName(result.outcome))},
+               {"pool", pool->name},
+               {"agent", agent.name},
+               {"id", std::to_string(agent.id)}});
+  return result;
+}
+
+Result<Unregistration> Unregister(devops::Client& client, AgentFiles& files, Env& env,
+                                  const std::string& pool_name, const std::string& agent_name,
+                                  bool force) {
+  Unregistration result;
+  int64_t pool_id = 0;
+  if (files.IsConfigured()) {
+    auto settings = files.LoadSettings();
+    if (!settings) return Fail(std::move(settings.error()));
+    pool_id = settings->pool_id;
+    result.agent_id = settings->agent_id;
+    result.agent_name = settings->agent_name;
+  } else if (!agent_name.empty()) {
+    auto pool = client.FindPool(pool_name);
+    if (!pool) return Fail(std::move(pool.error()));
+    auto existing = client.FindAgent(pool->id, agent_name);
+    if (!existing) return Fail(std::move(existing.error()));
+    result.agent_name = agent_name;
+    if (!*existing) return result;  // nothing to do
+    if ((*existing)->system_capabilities.count(std::string(kPlaceholderCapability)) && !force) {
+      return Fail(ErrorCode::kInvalidArgument, "unregister " + agent_name,
+                  "the agent is a placeholder (template) agent",
+                  "Placeholders are never removed by cleanup; pass --force to delete it anyway.");
+    }
+    pool_id = pool->id;
+    result.agent_id = (*existing)->id;
+  } else {
+    return result;  // not configured, nothing named: nothing to do
+  }
+
+  auto deleted = client.DeleteAgent(pool_id, result.agent_id);
+  if (!deleted && deleted.error().code != ErrorCode::kNotFound)
+    return Fail(std::move(deleted.error()));
+  result.deleted_on_server = deleted.has_value();
+  const bool had_files = files.IsConfigured() || env.fs.Exists(files.rsa_params_path());
+  if (auto removed = files.RemoveAll(); !removed) return Fail(std::move(removed.error()));
+  if (auto removed = env.fs.Remove(files.root() + "/.capabilities"); !removed) {
+    return Fail(std::move(removed.error()));
+  }
+  result.removed_local_files = had_files;
+  return result;
+}
+
+Result<std::string> ListenerVersion(Env& env, const std::string& root) {
+  const std::string listener = root + "/bin/Agent.Listener";
+  if (!env.fs.Exists(listener)) {
+    return Fail(ErrorCode::kNotFound, "version of " + listener, "no listener there");
+  }
+  ProcessSpec spec;
+  spec.argv = {listener, "--version"};
+  spec.env = {{"PATH", "/usr/bin:/bin"}};
+  spec.timeout = std::chrono::seconds(60);
+  auto output = env.processes.Run(spec);
+  if (!output) return Fail(std::move(output.error()));
+  const std::string version = Trim(output->stdout_text.substr(0, output->stdout_text.find('\n')));
+  if (output->exit_code != 0 || version.empty()) {
+    return Fail(ErrorCode::kInternal, listener + " --version",
+                "exit code " + std::to_string(output->exit_code) + ", no version printed");
+  }
+  return version;
+}
+
+}  // namespace agentboot::agent

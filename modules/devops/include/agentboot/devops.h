@@ -1,0 +1,161 @@
+// agentboot::devops — the typed Azure DevOps REST client: connectionData, agent pools, agents,
+// agent packages and job requests. Wire facts: shared/spec/agent-contract.md (§n) and
+// identity-contract.md §6.3–6.5.
+//
+// Every call fetches a token from the TokenSource (a cache, so this is cheap and always fresh),
+// sends it as Bearer (or Basic for a PAT), and turns the service's answers into error values:
+//   203 or any 2xx that is not JSON (a sign-in page)  kUnauthenticated
+//   401                                               kUnauthenticated
+//   403, typeKey AccessDenied*                        kPermissionDenied
+//   404, *NotFoundException                           kNotFound
+//   TaskAgentExistsException, 409                     kAlreadyExists
+//   429                                               kThrottled (after the retries below)
+//   502/503/504, transport failures                   kUnavailable / kDeadlineExceeded
+// 429 and 503 are retried for every call, 502/504 and transport failures only for idempotent
+// ones, sleeping through Env::clock for http::BackoffDelay honouring the server's requested delay.
+// A POST is never retried blindly: AddAgent first looks the agent up by name (see there).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "agentboot/base.h"
+#include "agentboot/http.h"
+#include "agentboot/identity.h"
+
+namespace agentboot::devops {
+
+struct ConnectionData {
+  std::string user_id;          // authenticatedUser.id (GUID)
+  std::string user_descriptor;  // authenticatedUser.descriptor
+  std::string user_display_name;
+  std::string instance_id;
+  std::string deployment_type;  // "hosted" or "onPremises"
+};
+
+struct Pool {
+  int64_t id = 0;
+  std::string name;
+  bool is_hosted = false;
+};
+
+struct PublicKey {
+  std::string exponent;  // standard base64 of the big-endian bytes ("AQAB")
+  std::string modulus;
+};
+
+struct AgentAuthorization {
+  std::string client_id;          // assigned by the server
+  std::string authorization_url;  // assigned by the server
+  PublicKey public_key;
+};
+
+struct Agent {
+  int64_t id = 0;  // 0 for an agent not yet added
+  std::string name;
+  std::string version;  // the listener's real version, "4.260.0"
+  std::string os_description;
+  bool enabled = true;
+  std::string status;  // "online" / "offline"
+  std::string provisioning_state = "Provisioned";
+  int max_parallelism = 1;
+  AgentAuthorization authorization;
+  std::map<std::string, std::string> system_capabilities;
+  std::map<std::string, std::string> user_capabilities;
+  std::map<std::string, std::string> properties;  // PropertiesCollection "$value"s, e.g. ServerUrl
+  bool has_assigned_request = false;              // a job is assigned to it right now
+};
+
+struct AgentPackage {
+  std::string type;      // "agent"
+  std::string platform;  // "linux-x64"
+  std::string version;   // "x.y.z"
+  std::string download_url;
+  std::string hash_value;  // SHA-256 hex; compare ignoring case and '-'
+  std::string filename;
+};
+
+struct JobRequest {
+  int64_t request_id = 0;
+  std::string result;  // empty while running
+  std::optional<std::string> assign_time;
+  std::optional<std::string> finish_time;
+  int64_t agent_id = 0;  // reservedAgent.id, 0 when unassigned
+  bool Running() const { return assign_time.has_value() && !finish_time.has_value(); }
+};
+
+struct PackageQuery {
+  int top = 1;                         // newest first
+  std::optional<std::string> version;  // exact "x.y.z": GET …/{platform}/{version}
+  std::string type = "agent";
+};
+
+struct ClientOptions {
+  std::string organization_url;             // "https://dev.azure.com/org"; every route is relative
+  std::string agentboot_version = "0.0.0";  // User-Agent: agentboot/<version>
+  std::string api_version = "7.1";          // sent in Accept (§0.3)
+  identity::TokenRequest token_request;
+  http::BackoffPolicy backoff{6, std::chrono::seconds(1), std::chrono::seconds(60), 2.0, 0.2};
+  Duration timeout{std::chrono::seconds(60)};
+};
+
+namespace detail {
+class Caller;
+}
+
+// Not copyable. All references must outlive the client. Calls may be made from several threads
+// when the transport and token source allow it (the client itself keeps no mutable state).
+class Client {
+ public:
+  Client(ClientOptions options, http::Transport& transport, identity::TokenSource& tokens,
+         Env& env);
+  ~Client();
+  Client(const Client&) = delete;
+  Client& operator=(const Client&) = delete;
+
+  // GET _apis/connectionData: who the token belongs to (identity-contract §6.3).
+  [[nodiscard]] Result<ConnectionData> GetConnectionData();
+  // GET _apis/distributedtask/pools?poolName=<name>&poolType=Automation (all pools when no name).
+  [[nodiscard]] Result<std::vector<Pool>> ListPools(std::optional<std::string> name = {});
+  // The first pool of ListPools(name); kNotFound "agent pool not found: '<name>'" when none.
+  [[nodiscard]] Result<Pool> FindPool(const std::string& name);
+  // GET …/pools/{id}/agents?agentName=<name>&includeCapabilities=False; nullopt when absent.
+  [[nodiscard]] Result<std::optional<Agent>> FindAgent(int64_t pool_id, const std::string& name);
+  // GET …/pools/{id}/agents/{agent_id}; kNotFound when absent.
+  [[nodiscard]] Result<Agent> GetAgent(int64_t pool_id, int64_t agent_id);
+  // POST …/pools/{id}/agents with name, version, osDescription, maxParallelism,
+  // provisioningState, authorization.publicKey and systemCapabilities (§1 step 9).
+  // After an ambiguous failure (timeout, 5xx, 429) it waits, looks the agent up by name and
+  // returns it when it exists now; only otherwise is the POST sent again. kAlreadyExists when the
+  // name is taken from the start.
+  [[nodiscard]] Result<Agent> AddAgent(int64_t pool_id, const Agent& agent);
+  // PUT …/pools/{id}/agents/{agent.id} with the agent (new publicKey, version, capabilities).
+  [[nodiscard]] Result<Agent> ReplaceAgent(int64_t pool_id, const Agent& agent);
+  // PATCH …/pools/{id}/agents/{agent_id} with {id, enabled} (drain).
+  [[nodiscard]] Result<Agent> SetAgentEnabled(int64_t pool_id, int64_t agent_id, bool enabled);
+  // DELETE …/pools/{id}/agents/{agent_id}; kNotFound when already gone.
+  [[nodiscard]] Status DeleteAgent(int64_t pool_id, int64_t agent_id);
+  // GET _apis/distributedtask/packages/{type}/{platform}?$top=<top>, or …/{platform}/{version}.
+  [[nodiscard]] Result<std::vector<AgentPackage>> ListPackages(const std::string& platform,
+                                                               const PackageQuery& query = {});
+  // GET …/pools/{id}/jobrequests?agentId=<agent_id>.
+  [[nodiscard]] Result<std::vector<JobRequest>> ListJobRequests(int64_t pool_id, int64_t agent_id);
+
+ private:
+  std::unique_ptr<detail::Caller> caller_;
+};
+
+// "visible pools: a, b" (or "no agent pool is visible to this identity"), for a pool-not-found
+// message.
+std::string FormatVisiblePools(const std::vector<Pool>& pools);
+
+// The Authorization header value for a token: "Basic base64(':' + pat)" for a PAT, else
+// "Bearer <token>". The result is a Secret.
+Secret AuthorizationHeader(const identity::AccessToken& token);
+
+}  // namespace agentboot::devops

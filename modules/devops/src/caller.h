@@ -1,0 +1,55 @@
+// Caller: one authenticated Azure DevOps exchange, and the retry loop around it. Private to
+// agentboot::devops. Keeps no mutable state; references must outlive it.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "agentboot/devops.h"
+
+namespace agentboot::devops::detail {
+
+struct Call {
+  std::string method = "GET";
+  std::string route;  // relative to the organization URL, query included
+  std::optional<std::string> body;
+  bool idempotent = true;
+  // "GET _apis/…": the route without the organization, for error contexts.
+  std::string Context() const { return method + " " + route; }
+};
+
+struct Attempt {
+  Result<http::Response> result;
+  bool token_failed = false;  // the TokenSource failed: never retried here
+};
+
+class Caller {
+ public:
+  Caller(ClientOptions options, http::Transport& transport, identity::TokenSource& tokens, Env& env)
+      : options_(std::move(options)), transport_(transport), tokens_(tokens), env_(env) {}
+  Caller(const Caller&) = delete;
+  Caller& operator=(const Caller&) = delete;
+
+  // A 2xx JSON (or empty) answer, or the error after bounded retries: 429 and 503 for every
+  // idempotent call; 502, 504 and retryable transport failures too. Non-idempotent calls are
+  // tried once.
+  [[nodiscard]] Result<http::Response> Run(const Call& call);
+  // Exactly one exchange: a fresh token, the request, the answer mapped to an error.
+  [[nodiscard]] Attempt Once(const Call& call);
+  // Sleeps (through Env::clock) before try `attempt + 1`.
+  void Backoff(int attempt, std::optional<Duration> server_delay);
+
+  const ClientOptions& options() const { return options_; }
+  Env& env() { return env_; }
+
+ private:
+  http::Request BuildRequest(const Call& call, const identity::AccessToken& token) const;
+  void WarnOnThrottling(const http::Response& response, const std::string& context);
+
+  ClientOptions options_;
+  http::Transport& transport_;
+  identity::TokenSource& tokens_;
+  Env& env_;
+};
+
+}  // namespace agentboot::devops::detail

@@ -1,0 +1,203 @@
+#include "wire.h"
+
+#include <nlohmann/json.hpp>
+
+namespace agentboot::devops::detail {
+namespace {
+
+using nlohmann::json;
+
+std::string Text(const json& object, const char* key) {
+  const auto it = object.find(key);
+  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+std::optional<std::string> OptionalText(const json& object, const char* key) {
+  const auto it = object.find(key);
+  if (it == object.end() || !it->is_string()) return std::nullopt;
+  return it->get<std::string>();
+}
+
+int64_t Integer(const json& object, const char* key) {
+  const auto it = object.find(key);
+  return it != object.end() && it->is_number_integer() ? it->get<int64_t>() : 0;
+}
+
+std::map<std::string, std::string> StringMap(const json& object, const char* key) {
+  std::map<std::string, std::string> out;
+  const auto it = object.find(key);
+  if (it == object.end() || !it->is_object()) return out;
+  for (const auto& [name, value] : it->items()) {
+    // PropertiesCollection wraps values: {"ServerUrl":{"$type":"System.String","$value":"…"}}.
+    const json& inner = value.is_object() && value.contains("$value") ? value["$value"] : value;
+    out[name] =
+        inner.is_string() ? inner.get<std::string>() : (inner.is_null() ? "" : inner.dump());
+  }
+  return out;
+}
+
+// Parses `body` as JSON and applies `read`, turning any surprise into kInternal.
+template <typename T, typename Read>
+Result<T> ReadJson(std::string_view body, const std::string& context, Read read) {
+  const json document = json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (document.is_discarded()) {
+    return Fail(ErrorCode::kInternal, context, "Azure DevOps answered with malformed JSON");
+  }
+  try {
+    return read(document);
+  } catch (const json::exception& e) {
+    return Fail(ErrorCode::kInternal, context,
+                std::string("unexpected JSON shape from Azure DevOps: ") + e.what());
+  }
+}
+
+const json& Values(const json& document) {
+  if (!document.is_object() || !document.contains("value") || !document["value"].is_array()) {
+    throw json::type_error::create(302, "expected a {\"count\",\"value\":[…]} collection", nullptr);
+  }
+  return document["value"];
+}
+
+Agent ToAgent(const json& j) {
+  Agent agent;
+  agent.id = Integer(j, "id");
+  agent.name = Text(j, "name");
+  agent.version = Text(j, "version");
+  agent.os_description = Text(j, "osDescription");
+  agent.enabled = j.value("enabled", true);
+  agent.status = Text(j, "status");
+  agent.provisioning_state = Text(j, "provisioningState");
+  agent.max_parallelism = j.value("maxParallelism", 1);
+  if (const auto auth = j.find("authorization"); auth != j.end() && auth->is_object()) {
+    agent.authorization.client_id = Text(*auth, "clientId");
+    agent.authorization.authorization_url = Text(*auth, "authorizationUrl");
+    if (const auto key = auth->find("publicKey"); key != auth->end() && key->is_object()) {
+      agent.authorization.public_key = {Text(*key, "exponent"), Text(*key, "modulus")};
+    }
+  }
+  agent.system_capabilities = StringMap(j, "systemCapabilities");
+  agent.user_capabilities = StringMap(j, "userCapabilities");
+  agent.properties = StringMap(j, "properties");
+  const auto assigned = j.find("assignedRequest");
+  agent.has_assigned_request = assigned != j.end() && !assigned->is_null();
+  return agent;
+}
+
+AgentPackage ToPackage(const json& j) {
+  AgentPackage package;
+  package.type = Text(j, "type");
+  package.platform = Text(j, "platform");
+  if (const auto v = j.find("version"); v != j.end() && v->is_object()) {
+    package.version = std::to_string(Integer(*v, "major")) + "." +
+                      std::to_string(Integer(*v, "minor")) + "." +
+                      std::to_string(Integer(*v, "patch"));
+  } else {
+    package.version = Text(j, "version");
+  }
+  package.download_url = Text(j, "downloadUrl");
+  package.hash_value = Text(j, "hashValue");
+  package.filename = Text(j, "filename");
+  return package;
+}
+
+}  // namespace
+
+Result<ConnectionData> ParseConnectionData(std::string_view body, const std::string& context) {
+  return ReadJson<ConnectionData>(body, context, [](const json& j) {
+    const json& user = j.at("authenticatedUser");
+    ConnectionData data;
+    data.user_id = Text(user, "id");
+    data.user_descriptor = Text(user, "descriptor");
+    data.user_display_name = Text(user, "providerDisplayName");
+    if (data.user_display_name.empty()) data.user_display_name = Text(user, "customDisplayName");
+    data.instance_id = Text(j, "instanceId");
+    data.deployment_type = Text(j, "deploymentType");
+    return data;
+  });
+}
+
+Result<std::vector<Pool>> ParsePools(std::string_view body, const std::string& context) {
+  return ReadJson<std::vector<Pool>>(body, context, [](const json& j) {
+    std::vector<Pool> pools;
+    for (const json& p : Values(j)) {
+      pools.push_back(Pool{Integer(p, "id"), Text(p, "name"), p.value("isHosted", false)});
+    }
+    return pools;
+  });
+}
+
+Result<std::vector<Agent>> ParseAgents(std::string_view body, const std::string& context) {
+  return ReadJson<std::vector<Agent>>(body, context, [](const json& j) {
+    std::vector<Agent> agents;
+    for (const json& a : Values(j)) agents.push_back(ToAgent(a));
+    return agents;
+  });
+}
+
+Result<Agent> ParseAgent(std::string_view body, const std::string& context) {
+  return ReadJson<Agent>(body, context, [](const json& j) {
+    if (!j.is_object() || !j.contains("id")) {
+      throw json::type_error::create(302, "expected a TaskAgent object", nullptr);
+    }
+    return ToAgent(j);
+  });
+}
+
+Result<std::vector<AgentPackage>> ParsePackages(std::string_view body, const std::string& context) {
+  return ReadJson<std::vector<AgentPackage>>(body, context, [](const json& j) {
+    std::vector<AgentPackage> packages;
+    if (j.is_object() && !j.contains("value")) {
+      packages.push_back(ToPackage(j));
+      return packages;
+    }
+    for (const json& p : Values(j)) packages.push_back(ToPackage(p));
+    return packages;
+  });
+}
+
+Result<std::vector<JobRequest>> ParseJobRequests(std::string_view body,
+                                                 const std::string& context) {
+  return ReadJson<std::vector<JobRequest>>(body, context, [](const json& j) {
+    std::vector<JobRequest> requests;
+    for (const json& r : Values(j)) {
+      JobRequest request;
+      request.request_id = Integer(r, "requestId");
+      request.result = Text(r, "result");
+      request.assign_time = OptionalText(r, "assignTime");
+      request.finish_time = OptionalText(r, "finishTime");
+      if (const auto agent = r.find("reservedAgent"); agent != r.end() && agent->is_object()) {
+        request.agent_id = Integer(*agent, "id");
+      }
+      requests.push_back(std::move(request));
+    }
+    return requests;
+  });
+}
+
+std::string AgentToJson(const Agent& agent, bool include_id) {
+  json body = {{"name", agent.name},
+               {"version", agent.version},
+               {"osDescription", agent.os_description},
+               {"enabled", agent.enabled},
+               {"maxParallelism", agent.max_parallelism},
+               {"provisioningState", agent.provisioning_state},
+               // Only the public key: the server assigns clientId and authorizationUrl (§1).
+               {"authorization",
+                {{"publicKey",
+                  {{"exponent", agent.authorization.public_key.exponent},
+                   {"modulus", agent.authorization.public_key.modulus}}}}},
+               {"systemCapabilities", agent.system_capabilities}};
+  if (!agent.user_capabilities.empty()) body["userCapabilities"] = agent.user_capabilities;
+  if (include_id) body["id"] = agent.id;
+  return body.dump();
+}
+
+std::optional<WrappedException> ParseWrappedException(std::string_view body) {
+  const json j = json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded() || !j.is_object() || (!j.contains("message") && !j.contains("typeKey"))) {
+    return std::nullopt;
+  }
+  return WrappedException{Text(j, "message"), Text(j, "typeKey")};
+}
+
+}  // namespace agentboot::devops::detail

@@ -1,0 +1,244 @@
+// The libcurl transport: one easy handle per request, so concurrent Sends share nothing mutable.
+//
+// TLS trust: libcurl's built-in CA bundle and CA directory (the system store). When
+// CurlOptions::ca_file is set, it replaces the built-in bundle file (CURLOPT_CAINFO) while the
+// built-in CA directory stays in place, so on builds that have one (Debian: /etc/ssl/certs) both
+// the system store and the file are trusted; on builds without a CA directory only the file is.
+#include <algorithm>
+#include <mutex>
+
+#include <curl/curl.h>
+
+#include "agentboot/http.h"
+
+#include "redact.h"
+
+namespace agentboot::http {
+namespace {
+
+struct EasyDeleter {
+  void operator()(CURL* handle) const noexcept { curl_easy_cleanup(handle); }
+};
+struct ListDeleter {
+  void operator()(curl_slist* list) const noexcept { curl_slist_free_all(list); }
+};
+using EasyHandle = std::unique_ptr<CURL, EasyDeleter>;
+using HeaderList = std::unique_ptr<curl_slist, ListDeleter>;
+
+// What the callbacks fill in while one exchange runs.
+struct Exchange {
+  size_t max_bytes = 0;
+  bool too_large = false;
+  std::string body;
+  Headers headers;
+};
+
+size_t OnBody(char* data, size_t size, size_t count, void* user) {
+  auto* exchange = static_cast<Exchange*>(user);
+  const size_t n = size * count;
+  if (exchange->body.size() + n > exchange->max_bytes) {
+    exchange->too_large = true;
+    return 0;  // aborts the transfer with CURLE_WRITE_ERROR
+  }
+  exchange->body.append(data, n);
+  return n;
+}
+
+size_t OnHeader(char* data, size_t size, size_t count, void* user) {
+  auto* exchange = static_cast<Exchange*>(user);
+  const size_t n = size * count;
+  const std::string_view line(data, n);
+  if (StartsWith(line, "HTTP/")) {
+    // A new status line: 100-continue, a proxy's CONNECT answer or a redirect came before the
+    // final response; only the last block describes it.
+    exchange->headers.clear();
+    return n;
+  }
+  const size_t colon = line.find(':');
+  if (colon != std::string_view::npos) {
+    exchange->headers.emplace_back(Trim(line.substr(0, colon)), Trim(line.substr(colon + 1)));
+  }
+  return n;
+}
+
+std::string SchemeOf(std::string_view url) {
+  const size_t end = url.find("://");
+  return end == std::string_view::npos ? std::string() : ToLower(url.substr(0, end));
+}
+
+long Millis(Duration d) { return static_cast<long>(std::max<Duration::rep>(d.count(), 1)); }
+
+Error CurlError(CURLcode code, const Exchange& exchange, const std::string& context,
+                const char* buffer, size_t max_bytes) {
+  const std::string text = buffer[0] != '\0' ? buffer : curl_easy_strerror(code);
+  Error error = MakeError(ErrorCode::kInternal, context, text);
+  switch (code) {
+    case CURLE_WRITE_ERROR:
+      if (exchange.too_large) {
+        error.detail = "response larger than " + std::to_string(max_bytes) + " bytes";
+      }
+      break;
+    case CURLE_OPERATION_TIMEDOUT:
+      error.code = ErrorCode::kDeadlineExceeded;
+      error.retryable = true;
+      break;
+    case CURLE_URL_MALFORMAT:
+    case CURLE_UNSUPPORTED_PROTOCOL:
+      error.code = ErrorCode::kInvalidArgument;
+      break;
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CACERT_BADFILE:
+      error.code = ErrorCode::kUnavailable;
+      error.retryable = true;
+      error.advice =
+          "if a TLS-inspecting proxy is in the way, pass its CA with --ca-file or SSL_CERT_FILE";
+      break;
+    case CURLE_COULDNT_RESOLVE_PROXY:
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_SEND_ERROR:
+    case CURLE_RECV_ERROR:
+    case CURLE_GOT_NOTHING:
+    case CURLE_PARTIAL_FILE:
+    case CURLE_HTTP2:
+    case CURLE_HTTP2_STREAM:
+      error.code = ErrorCode::kUnavailable;
+      error.retryable = true;
+      break;
+    default:
+      break;
+  }
+  return error;
+}
+
+class CurlTransport final : public Transport {
+ public:
+  explicit CurlTransport(CurlOptions options) : options_(std::move(options)) {
+    static std::once_flag once;
+    std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+  }
+
+  Result<Response> Send(const Request& request) override {
+    const std::string context = request.method + " " + detail::RedactUrl(request.url);
+    EasyHandle easy(curl_easy_init());
+    if (!easy) return Fail(ErrorCode::kInternal, context, "curl_easy_init failed");
+    Exchange exchange;
+    exchange.max_bytes = options_.max_response_bytes;
+    char error_buffer[CURL_ERROR_SIZE] = {};
+    HeaderList headers = BuildHeaders(request);
+    Configure(easy.get(), request, headers.get(), exchange, error_buffer);
+
+    const CURLcode code = curl_easy_perform(easy.get());
+    curl_off_t elapsed_us = 0;
+    curl_easy_getinfo(easy.get(), CURLINFO_TOTAL_TIME_T, &elapsed_us);
+    if (code != CURLE_OK) {
+      Error error = CurlError(code, exchange, context, error_buffer, options_.max_response_bytes);
+      LogExchange(request, std::string(ErrorCodeName(error.code)), elapsed_us);
+      return Fail(std::move(error));
+    }
+    long status = 0;
+    curl_easy_getinfo(easy.get(), CURLINFO_RESPONSE_CODE, &status);
+    Response response;
+    response.status = static_cast<int>(status);
+    response.headers = std::move(exchange.headers);
+    response.body = std::move(exchange.body);
+    LogExchange(request, std::to_string(response.status), elapsed_us);
+    return response;
+  }
+
+ private:
+  HeaderList BuildHeaders(const Request& request) const {
+    curl_slist* list = nullptr;
+    const auto append = [&list](const std::string& line) {
+      curl_slist* next = curl_slist_append(list, line.c_str());
+      if (next != nullptr) list = next;
+    };
+    // No "Expect: 100-continue" round trip for bodies: the servers we talk to answer at once.
+    append("Expect:");
+    for (const auto& [name, value] : request.headers) {
+      append(value.empty() ? name + ";" : name + ": " + value);
+    }
+    return HeaderList(list);
+  }
+
+  void Configure(CURL* easy, const Request& request, curl_slist* headers, Exchange& exchange,
+                 char* error_buffer) const {
+    curl_easy_setopt(easy, CURLOPT_URL, request.url.c_str());
+    curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, error_buffer);
+    // Never follow redirects: a 302 to a sign-in page must reach the caller as a 302.
+    curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L);
+    curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, Millis(request.timeout));
+    curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, Millis(request.connect_timeout));
+    const std::string& agent = options_.user_agent.empty() ? kDefaultAgent : options_.user_agent;
+    curl_easy_setopt(easy, CURLOPT_USERAGENT, agent.c_str());
+    curl_easy_setopt(easy, CURLOPT_HTTPHEADER, headers);
+    curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, &OnBody);
+    curl_easy_setopt(easy, CURLOPT_WRITEDATA, &exchange);
+    curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, &OnHeader);
+    curl_easy_setopt(easy, CURLOPT_HEADERDATA, &exchange);
+    curl_easy_setopt(easy, CURLOPT_SUPPRESS_CONNECT_HEADERS, 1L);
+    if (!options_.ca_file.empty()) curl_easy_setopt(easy, CURLOPT_CAINFO, options_.ca_file.c_str());
+    ConfigureProxy(easy, request);
+    ConfigureMethod(easy, request);
+  }
+
+  // Always set CURLOPT_PROXY and CURLOPT_NOPROXY: left unset, libcurl would read the process
+  // environment itself, behind the back of the Environment seam.
+  void ConfigureProxy(CURL* easy, const Request& request) const {
+    if (request.bypass_proxy) {
+      curl_easy_setopt(easy, CURLOPT_PROXY, "");
+      curl_easy_setopt(easy, CURLOPT_NOPROXY, "*");
+      return;
+    }
+    const std::string scheme = SchemeOf(request.url);
+    const std::string& proxy = scheme == "https" ? options_.https_proxy : options_.http_proxy;
+    curl_easy_setopt(easy, CURLOPT_PROXY, proxy.c_str());
+    curl_easy_setopt(easy, CURLOPT_NOPROXY, options_.no_proxy.c_str());
+  }
+
+  static void ConfigureMethod(CURL* easy, const Request& request) {
+    if (request.method == "GET") {
+      curl_easy_setopt(easy, CURLOPT_HTTPGET, 1L);
+      return;
+    }
+    if (request.method == "HEAD") {
+      curl_easy_setopt(easy, CURLOPT_NOBODY, 1L);
+      return;
+    }
+    if (request.method == "POST") {
+      curl_easy_setopt(easy, CURLOPT_POST, 1L);
+    } else {
+      curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+    }
+    // The body pointer stays valid: `request` outlives curl_easy_perform.
+    if (!request.body.empty() || request.method != "DELETE") {
+      curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE,
+                       static_cast<curl_off_t>(request.body.size()));
+      curl_easy_setopt(easy, CURLOPT_POSTFIELDS, request.body.c_str());
+    }
+  }
+
+  // Method, redacted URL, status, elapsed time: never headers or bodies.
+  void LogExchange(const Request& request, std::string outcome, curl_off_t elapsed_us) const {
+    if (options_.log == nullptr) return;
+    options_.log->Log(LogLevel::kDebug, "http", "exchange",
+                      {{"method", request.method},
+                       {"url", detail::RedactUrl(request.url)},
+                       {"status", std::move(outcome)},
+                       {"elapsed_ms", std::to_string(elapsed_us / 1000)}});
+  }
+
+  inline static const std::string kDefaultAgent = "agentboot";
+  CurlOptions options_;
+};
+
+}  // namespace
+
+std::unique_ptr<Transport> MakeCurlTransport(const CurlOptions& options) {
+  return std::make_unique<CurlTransport>(options);
+}
+
+}  // namespace agentboot::http

@@ -1,0 +1,47 @@
+// The auto chain: the first source that is present wins and is used from then on, so a host's
+// identity never silently changes while agentboot runs (identity-contract §1.1, §9).
+#include "agentboot/identity.h"
+
+namespace agentboot::identity {
+
+ChainSource::ChainSource(std::vector<std::unique_ptr<TokenSource>> sources, Logger& log)
+    : sources_(std::move(sources)), log_(log) {}
+
+std::string_view ChainSource::Name() const {
+  std::lock_guard lock(mu_);
+  return pinned_ != nullptr ? pinned_->Name() : std::string_view("auto");
+}
+
+Result<AccessToken> ChainSource::GetToken(const TokenRequest& request) {
+  TokenSource* pinned = nullptr;
+  {
+    std::lock_guard lock(mu_);
+    pinned = pinned_;
+  }
+  if (pinned != nullptr) return pinned->GetToken(request);
+
+  std::string reasons;
+  for (const auto& source : sources_) {
+    auto token = source->GetToken(request);
+    if (token) {
+      std::lock_guard lock(mu_);
+      if (pinned_ == nullptr) {
+        pinned_ = source.get();
+        name_ = std::string(source->Name());
+        log_.Log(LogLevel::kInfo, "identity", "identity source selected", {{"source", name_}});
+      }
+      return token;
+    }
+    if (token.error().code != ErrorCode::kUnavailable) return token;  // present but failing
+    log_.Log(LogLevel::kInfo, "identity", "identity source not available here, trying the next",
+             {{"source", std::string(source->Name())}, {"reason", token.error().detail}});
+    if (!reasons.empty()) reasons += "; ";
+    reasons += std::string(source->Name()) + ": " + token.error().detail;
+  }
+  return Fail(ErrorCode::kUnavailable, "identity/auto: find an identity",
+              reasons.empty() ? "no sources configured" : reasons,
+              "No identity found: run on an Azure host with a managed identity, set the workload "
+              "identity variables, run az login, or choose a source with --identity.");
+}
+
+}  // namespace agentboot::identity

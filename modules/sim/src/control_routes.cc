@@ -1,0 +1,210 @@
+// The control API (/_control/…): request log, faults, clock, identities, federated credentials,
+// workload tokens, scheduled events, health. Plain JSON, never faulted or logged.
+#include "sim_internal.h"
+
+namespace agentboot::sim::detail {
+
+namespace {
+
+HttpResponse BadRequest(const std::string& message) {
+  return HttpResponse::Json(400, {{"error", message}});
+}
+
+std::optional<nlohmann::json> JsonBody(const HttpRequest& request) {
+  if (Trim(request.body).empty()) return nlohmann::json::object();
+  auto body = nlohmann::json::parse(request.body, nullptr, false);
+  if (body.is_discarded() || !body.is_object()) return std::nullopt;
+  return body;
+}
+
+HttpResponse Requests(const SimContext& context, const HttpRequest& request) {
+  const std::string prefix = request.Query("path_prefix").value_or("");
+  nlohmann::json entries = nlohmann::json::array();
+  nlohmann::json by_path = nlohmann::json::object();
+  nlohmann::json by_identity = nlohmann::json::object();
+  for (const LoggedRequest& entry : context.RequestLog()) {
+    if (!StartsWith(entry.path, prefix)) continue;
+    entries.push_back({{"sequence", entry.sequence},
+                       {"method", entry.method},
+                       {"path", entry.path},
+                       {"query", entry.query_string},
+                       {"status", entry.status},
+                       {"identity", entry.identity},
+                       {"at", FormatUtc(entry.at)}});
+    by_path[entry.path] = by_path.value(entry.path, 0) + 1;
+    if (!entry.identity.empty()) {
+      by_identity[entry.identity] = by_identity.value(entry.identity, 0) + 1;
+    }
+  }
+  return HttpResponse::Json(200, {{"count", entries.size()},
+                                  {"requests", entries},
+                                  {"count_by_path", by_path},
+                                  {"count_by_identity", by_identity}});
+}
+
+HttpResponse AddFault(SimContext& context, const HttpRequest& request) {
+  const auto body = JsonBody(request);
+  if (!body) return BadRequest("body must be a JSON object");
+  try {
+    Fault fault;
+    fault.method = body->value("method", "*");
+    fault.path_prefix = body->value("path_prefix", "");
+    fault.statuses = body->value("statuses", std::vector<int>{});
+    if (body->contains("headers")) {
+      for (const auto& [name, value] : (*body)["headers"].items()) {
+        fault.headers.emplace_back(name,
+                                   value.is_string() ? value.get<std::string>() : value.dump());
+      }
+    }
+    fault.latency = Duration(body->value("latency_ms", int64_t{0}));
+    const int64_t outage = body->value("outage_seconds", int64_t{0});
+    if (outage > 0) {
+      const TimePoint now = context.Now();
+      fault.outage_from = now;
+      fault.outage_until = now + std::chrono::seconds(outage);
+    }
+    fault.outage_status = body->value("outage_status", 503);
+    context.AddFault(std::move(fault));
+  } catch (const nlohmann::json::exception& e) {
+    return BadRequest(std::string("bad fault: ") + e.what());
+  }
+  return HttpResponse::Json(200, {{"ok", true}});
+}
+
+SimIdentity ToIdentity(const nlohmann::json& body) {
+  SimIdentity identity;
+  identity.kind = body.value("kind", "user");
+  identity.client_id = body.value("client_id", RandomGuid());
+  identity.object_id = body.value("object_id", RandomGuid());
+  identity.resource_id = body.value("resource_id", "");
+  return identity;
+}
+
+nlohmann::json IdentityJson(const SimIdentity& identity) {
+  return {{"kind", identity.kind},
+          {"client_id", identity.client_id},
+          {"object_id", identity.object_id},
+          {"resource_id", identity.resource_id}};
+}
+
+HttpResponse AddFederatedCredential(SimContext& context, const HttpRequest& request) {
+  const auto body = JsonBody(request);
+  if (!body) return BadRequest("body must be a JSON object");
+  try {
+    FederatedCredential credential;
+    credential.client_id = body->value("client_id", std::string(kWorkloadClientId));
+    credential.name = body->value("name", "fic-" + RandomHex(4));
+    credential.issuer = body->value("issuer", context.oidc_issuer());
+    credential.subject = body->value("subject", std::string(kWorkloadSubject));
+    if (body->contains("audiences")) {
+      credential.audiences = (*body)["audiences"].get<std::vector<std::string>>();
+    } else if (body->contains("audience")) {
+      credential.audiences = {(*body)["audience"].get<std::string>()};
+    }
+    context.AddFederatedCredential(credential);
+    return HttpResponse::Json(200, {{"client_id", credential.client_id},
+                                    {"name", credential.name},
+                                    {"issuer", credential.issuer},
+                                    {"subject", credential.subject},
+                                    {"audiences", credential.audiences}});
+  } catch (const nlohmann::json::exception& e) {
+    return BadRequest(std::string("bad federated credential: ") + e.what());
+  }
+}
+
+HttpResponse WorkloadToken(const SimContext& context, const HttpRequest& request) {
+  const auto body = JsonBody(request);
+  if (!body) return BadRequest("body must be a JSON object");
+  WorkloadTokenSpec spec;
+  try {
+    spec.subject = body->value("subject", spec.subject);
+    spec.audience = body->value("audience", spec.audience);
+    spec.issuer = body->value("issuer", spec.issuer);
+    spec.lifetime = std::chrono::seconds(body->value("lifetime_seconds", int64_t{3600}));
+    spec.path = body->value("path", spec.path);
+  } catch (const nlohmann::json::exception& e) {
+    return BadRequest(std::string("bad workload token request: ") + e.what());
+  }
+  auto minted = MintWorkloadToken(context, spec);
+  if (!minted) return HttpResponse::Json(500, {{"error", minted.error().ToString()}});
+  // The token itself stays in the file: the control API never returns credentials.
+  return HttpResponse::Json(
+      200, {{"path", minted->path}, {"expires_on", ToUnixSeconds(minted->expires_on)}});
+}
+
+HttpResponse ScheduleEvent(const SimContext& context, const HttpRequest& request) {
+  const auto body = JsonBody(request);
+  if (!body) return BadRequest("body must be a JSON object");
+  try {
+    return HttpResponse::Json(200, {{"EventId", context.imds().AddEvent(*body, context.Now())}});
+  } catch (const nlohmann::json::exception& e) {
+    return BadRequest(std::string("bad event: ") + e.what());
+  }
+}
+
+}  // namespace
+
+void RegisterControlRoutes(Router& router, SimContext& context) {
+  SimContext* ctx = &context;
+  router.Add("GET", "/_control/health", [ctx](const HttpRequest&) {
+    return HttpResponse::Json(
+        200, {{"status", "ok"}, {"http", ctx->http_base()}, {"https", ctx->https_base()}});
+  });
+  router.Add("GET", "/_control/requests",
+             [ctx](const HttpRequest& r) { return Requests(*ctx, r); });
+  router.Add("DELETE", "/_control/requests", [ctx](const HttpRequest&) {
+    ctx->ClearRequestLog();
+    return HttpResponse::Json(200, {{"ok", true}});
+  });
+  router.Add("POST", "/_control/faults", [ctx](const HttpRequest& r) { return AddFault(*ctx, r); });
+  router.Add("DELETE", "/_control/faults", [ctx](const HttpRequest&) {
+    ctx->ClearFaults();
+    return HttpResponse::Json(200, {{"ok", true}});
+  });
+  router.Add("POST", "/_control/clock", [ctx](const HttpRequest& r) {
+    const auto body = JsonBody(r);
+    if (!body || !(*body)["advance_seconds"].is_number_integer()) {
+      return BadRequest("expected {\"advance_seconds\": n}");
+    }
+    ctx->AdvanceClock(std::chrono::seconds((*body)["advance_seconds"].get<int64_t>()));
+    return HttpResponse::Json(200, {{"now", FormatUtc(ctx->Now())}});
+  });
+  router.Add("GET", "/_control/identities", [ctx](const HttpRequest&) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const SimIdentity& identity : ctx->identities()) list.push_back(IdentityJson(identity));
+    return HttpResponse::Json(200, {{"identities", list}});
+  });
+  router.Add("POST", "/_control/identities", [ctx](const HttpRequest& r) {
+    const auto body = JsonBody(r);
+    if (!body) return BadRequest("body must be a JSON object");
+    try {
+      SimIdentity identity = ToIdentity(*body);
+      ctx->AddIdentity(identity);
+      return HttpResponse::Json(200, IdentityJson(identity));
+    } catch (const nlohmann::json::exception& e) {
+      return BadRequest(std::string("bad identity: ") + e.what());
+    }
+  });
+  router.Add("POST", "/_control/federated-credentials",
+             [ctx](const HttpRequest& r) { return AddFederatedCredential(*ctx, r); });
+  router.Add("POST", "/_control/workload-token",
+             [ctx](const HttpRequest& r) { return WorkloadToken(*ctx, r); });
+  router.Add("POST", "/_control/instance", [ctx](const HttpRequest& r) {
+    const auto body = JsonBody(r);
+    if (!body) return BadRequest("body must be a JSON object");
+    ctx->imds().UpdateCompute(*body);
+    return HttpResponse::Json(200, ctx->imds().Compute());
+  });
+  router.Add("POST", "/_control/scheduled-events",
+             [ctx](const HttpRequest& r) { return ScheduleEvent(*ctx, r); });
+  router.Add("GET", "/_control/scheduled-events", [ctx](const HttpRequest&) {
+    return HttpResponse::Json(
+        200, {{"document", ctx->imds().EventsDocument()}, {"acks", ctx->imds().Acks()}});
+  });
+  router.Add("DELETE", "/_control/scheduled-events", [ctx](const HttpRequest&) {
+    ctx->imds().ClearEvents();
+    return HttpResponse::Json(200, {{"ok", true}});
+  });
+}
+
+}  // namespace agentboot::sim::detail

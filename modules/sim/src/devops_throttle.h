@@ -1,0 +1,45 @@
+// Per-identity rate limiting for the simulated Azure DevOps: a token bucket per identity,
+// configured by the control API. Answers carry what a 429 must say (azure-devops-docs
+// rate-limits.md, identity-contract §6.5). Pure: the caller passes the time. Thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <string>
+
+#include "agentboot/base.h"
+
+namespace agentboot::sim::detail {
+
+class TokenBucketThrottle {
+ public:
+  struct Verdict {
+    bool allowed = true;
+    int64_t retry_after_seconds = 0;  // > 0 when refused
+    int64_t limit = 0;                // bucket capacity
+    int64_t remaining = 0;            // whole tokens left after this request
+    int64_t reset_epoch = 0;          // Unix time when the bucket is full again
+    bool active = false;              // false: throttling is off, headers need not be sent
+  };
+
+  // requests_per_minute <= 0 disables throttling. `burst` is the bucket size (defaults to the
+  // per-minute rate, at least 1). A non-empty `only_identity` limits just that identity.
+  void Configure(double requests_per_minute, double burst, std::string only_identity);
+
+  // Takes one token for `identity` at `now`.
+  Verdict Take(const std::string& identity, TimePoint now);
+
+ private:
+  struct Bucket {
+    double tokens = 0;
+    TimePoint last;
+  };
+  std::mutex mu_;
+  double per_second_ = 0;
+  double capacity_ = 0;
+  std::string only_identity_;
+  std::map<std::string, Bucket> buckets_;
+};
+
+}  // namespace agentboot::sim::detail

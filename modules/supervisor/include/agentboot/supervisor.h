@@ -1,0 +1,278 @@
+// agentboot::supervisor — runs the official Agent.Listener as a long-lived child and keeps it up.
+//
+// Three layers (style guide §3, after s6-supervise):
+//  * ChildLauncher: the seam that spawns, signals and reaps the listener (fork/exec, own session,
+//    reset signal mask, exec errors reported synchronously).
+//  * Step: a PURE transition function (state, event, now) -> (next state, actions, deadline). All
+//    restart, back-off, stop and update decisions live here and are unit-tested without I/O.
+//  * Supervisor: a single-threaded loop around Step (signalfd, child reaping, output pipes, the
+//    self-update watcher, one deadline).
+//
+// Supervisor exit codes (SupervisorExitCode; the executable owns the final table):
+//   0  kSucceeded     listener exited 0 (normal end, or the one --once job done)
+//   0  kStopped       agentboot was asked to stop and the listener ended after SIGINT
+//   10 kTerminated    listener exit 1 (not configured / non-retryable): check the server
+//   11 kListenerFailed --once mode: the listener crashed; the one run is over, not retried
+//   12 kCrashLoop     more than Policy::max_restarts restarts within Policy::restart_window
+//   13 kLaunchFailed  the first launch failed (bad path, permissions, setuid): a config error
+//   14 kKilled        stop requested, the listener ignored SIGINT and was SIGKILLed (job lost)
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "agentboot/base.h"
+
+#include <signal.h>
+
+namespace agentboot::supervisor {
+
+// ---------------------------------------------------------------------------------------------
+// Launching the listener.
+
+// A file descriptor that closes itself. Move-only.
+class UniqueFd {
+ public:
+  UniqueFd() = default;
+  explicit UniqueFd(int fd) noexcept : fd_(fd) {}
+  UniqueFd(UniqueFd&& other) noexcept : fd_(other.Release()) {}
+  UniqueFd& operator=(UniqueFd&& other) noexcept;
+  UniqueFd(const UniqueFd&) = delete;
+  UniqueFd& operator=(const UniqueFd&) = delete;
+  ~UniqueFd() { Reset(); }
+  int get() const noexcept { return fd_; }
+  bool valid() const noexcept { return fd_ >= 0; }
+  int Release() noexcept;
+  void Reset() noexcept;
+
+ private:
+  int fd_ = -1;
+};
+
+struct LaunchSpec {
+  // argv[0] containing no '/' is looked up on PATH from `env` (in the parent, before fork).
+  std::vector<std::string> argv;
+  std::map<std::string, std::string> env;  // the child's whole environment (see ScrubEnvironment)
+  std::string working_directory;           // empty: inherit
+  // Privilege drop, applied in the child before exec in the order setgroups, setgid, setuid.
+  std::optional<uint32_t> uid;
+  std::optional<uint32_t> gid;
+  std::vector<uint32_t> supplementary_groups;  // used only when uid or gid is set
+};
+
+struct SpawnedChild {
+  int pid = -1;        // also the process group and session id (the child calls setsid)
+  UniqueFd stdout_fd;  // read ends, non-blocking and close-on-exec; owned by the caller
+  UniqueFd stderr_fd;
+};
+
+struct ExitStatus {
+  int code = -1;   // exit code, or -1 when killed by a signal
+  int signal = 0;  // the terminating signal, or 0
+  bool signaled() const noexcept { return signal != 0; }
+  std::string ToString() const;  // "exit 2" or "signal 11 (SIGSEGV)"
+};
+
+// Spawns and controls long-lived children. Only signal a pid from the thread that reaps it
+// (pid reuse). The real implementation is not thread-safe per child; use it from one loop.
+class ChildLauncher {
+ public:
+  ChildLauncher() = default;
+  ChildLauncher(const ChildLauncher&) = delete;
+  ChildLauncher& operator=(const ChildLauncher&) = delete;
+  virtual ~ChildLauncher() = default;
+  // The child starts in its own session with an empty signal mask and default dispositions.
+  // Fails synchronously when exec (or chdir/setuid/... in the child) fails: kNotFound for a
+  // missing program, kPermissionDenied for EACCES/EPERM, kInvalidArgument for an empty argv.
+  [[nodiscard]] virtual Result<SpawnedChild> Spawn(const LaunchSpec& spec) = 0;
+  // kill(pid) or kill(-pid) for the whole process group. kNotFound when it is already gone.
+  [[nodiscard]] virtual Status Signal(int pid, int signal, bool whole_group) = 0;
+  // Non-blocking wait for `pid`: nullopt while it runs. kNotFound for an unknown pid.
+  [[nodiscard]] virtual Result<std::optional<ExitStatus>> TryReap(int pid) = 0;
+};
+
+ChildLauncher& PosixChildLauncher();  // owned by the module, never deleted
+
+// Removes secrets and agentboot's own variables from `parent` and sets VSO_AGENT_IGNORE so the
+// listener does not publish agentboot's remaining configuration as capabilities. Dropped:
+// AGENTBOOT_*, AZP_TOKEN*, IDENTITY_HEADER, MSI_SECRET, *SECRET, *PASSWORD,
+// VSTS_AGENT_INPUT_TOKEN, SYSTEM_ACCESSTOKEN, plus `extra_drop` (exact names, or "PREFIX*").
+// Kept on purpose: AZURE_FEDERATED_TOKEN_FILE, AZURE_CLIENT_ID, IDENTITY_ENDPOINT, ... (jobs may
+// use workload or managed identity themselves; the file path and endpoints are not secrets).
+std::map<std::string, std::string> ScrubEnvironment(
+    const std::map<std::string, std::string>& parent,
+    const std::vector<std::string>& extra_drop = {});
+
+// ---------------------------------------------------------------------------------------------
+// The pure transition table.
+
+struct Policy {
+  Duration initial_backoff{std::chrono::seconds(1)};  // first restart after an exit 2
+  Duration max_backoff{std::chrono::seconds(60)};     // doubling stops here (jitter included)
+  double jitter_ratio = 0.2;  // delay *= 1 + jitter_ratio * event jitter (in [0, 1])
+  Duration min_restart_spacing{std::chrono::seconds(1)};  // launches at least this far apart
+  Duration stable_after{std::chrono::seconds(60)};        // a longer run resets the back-off
+  int max_restarts = 5;                                   // within restart_window, then kCrashLoop
+  Duration restart_window{std::chrono::minutes(10)};
+  // SIGINT, then SIGKILL to the group after this; below systemd's 5 min TimeoutStopSec.
+  Duration kill_timeout{std::chrono::seconds(120)};
+  // How long to wait for _diag/SelfUpdate-*.log.succeed|.failed after exit 3/4 before
+  // relaunching anyway (AgentService.js relaunches blindly after 5 s).
+  Duration update_timeout{std::chrono::seconds(120)};
+  bool once = false;  // --once: the first non-update exit ends supervision
+  size_t tally_size = 10;
+};
+
+enum class Phase { kIdle, kStarting, kRunning, kStopping, kBackoff, kAwaitingUpdate, kDone };
+enum class Outcome {
+  kSucceeded,
+  kStopped,
+  kTerminated,
+  kListenerFailed,
+  kCrashLoop,
+  kLaunchFailed,
+  kKilled
+};
+std::string_view PhaseName(Phase phase) noexcept;
+std::string_view OutcomeName(Outcome outcome) noexcept;
+int SupervisorExitCode(Outcome outcome) noexcept;  // the table at the top of this file
+
+struct Death {
+  TimePoint at;
+  ExitStatus status;
+  bool restarted = false;  // counted against max_restarts
+};
+
+struct State {
+  Policy policy;
+  Phase phase = Phase::kIdle;
+  int pid = 0;             // the listener while kRunning/kStopping
+  TimePoint started_at{};  // last successful launch
+  bool ever_started = false;
+  int consecutive_failures = 0;  // drives the back-off; reset by a run >= stable_after
+  bool stop_pending = false;     // stop asked while kStarting
+  bool kill_sent = false;
+  std::optional<TimePoint> deadline;  // the one pending timer (meaning depends on phase)
+  std::vector<Death> tally;           // last tally_size deaths, oldest first
+  std::optional<Outcome> outcome;     // set in kDone
+  std::optional<ExitStatus> last_exit;
+};
+
+// Events. `jitter` is a uniform draw in [0, 1] made by the caller: Step has no randomness.
+struct Start {};
+struct ChildStarted {
+  int pid = 0;
+};
+struct LaunchFailed {
+  std::string detail;
+  double jitter = 0;
+};
+// What the caller's exit hook decided (e.g. it re-registered after exit 1 and wants a restart).
+enum class ExitDecision { kFollowPolicy, kRestart, kStop };
+struct ChildExited {
+  int pid = 0;
+  ExitStatus status;
+  double jitter = 0;
+  ExitDecision decision = ExitDecision::kFollowPolicy;
+};
+struct Timeout {};
+struct StopRequested {
+  int signal = SIGTERM;
+};
+struct UpdateSwapped {
+  bool succeeded = true;
+  std::string marker;
+};
+using Event = std::variant<Start, ChildStarted, LaunchFailed, ChildExited, Timeout, StopRequested,
+                           UpdateSwapped>;
+
+// Actions, executed in order by the loop.
+struct Launch {};
+struct SendSignal {
+  int pid = 0;
+  int signal = SIGINT;
+  bool whole_group = false;
+};
+struct LogMessage {
+  LogLevel level = LogLevel::kInfo;
+  std::string message;
+  std::vector<LogField> fields;
+};
+struct StartWatchingUpdate {};
+struct Exit {
+  Outcome outcome = Outcome::kSucceeded;
+  int code = 0;  // SupervisorExitCode(outcome)
+};
+using Action = std::variant<Launch, SendSignal, LogMessage, StartWatchingUpdate, Exit>;
+
+struct Transition {
+  State next;
+  std::vector<Action> actions;
+  std::optional<TimePoint> deadline;  // == next.deadline: feed Timeout once now >= deadline
+};
+
+State InitialState(Policy policy);
+// Pure. Stop: SIGINT to the listener only (it cancels its job and stops its worker; SIGTERM kills
+// a .NET 10 listener at once, agent-contract §4), SIGKILL to the whole group at the kill
+// deadline; a second stop request while stopping sends SIGKILL at once. A Timeout before the
+// deadline, or an event that does not apply to the phase, changes nothing.
+Transition Step(const State& state, const Event& event, TimePoint now);
+// The delay before restart number `failures` (>= 1), jitter in [0, 1].
+Duration BackoffDelay(const Policy& policy, int failures, double jitter);
+
+// ---------------------------------------------------------------------------------------------
+// The loop.
+
+enum class Stream { kStdout, kStderr };
+
+struct Hooks {
+  // Called before every launch: the listener path may change after a self-update. Required.
+  std::function<Result<LaunchSpec>()> make_launch_spec;
+  // One call per output line of the listener, without the newline (the caller logs it tagged
+  // "listener"). Lines longer than 64 KiB are split.
+  std::function<void(std::string_view line, Stream stream)> on_line;
+  // Called after every listener exit, before the policy applies. Optional.
+  std::function<ExitDecision(const ExitStatus& status)> on_exit;
+  // Called after every transition (status file, metrics). Optional.
+  std::function<void(const State& state)> on_transition;
+};
+
+struct Options {
+  Policy policy;
+  std::string agent_root;  // the update watcher looks in <agent_root>/_diag
+  // Rescan of _diag while awaiting an update when inotify is not available (no _diag yet).
+  Duration update_poll_interval{std::chrono::seconds(1)};
+};
+
+struct RunResult {
+  Outcome outcome = Outcome::kSucceeded;
+  int exit_code = 0;  // SupervisorExitCode(outcome)
+  std::optional<ExitStatus> last_exit;
+  int launches = 0;
+};
+
+// Runs until the Step table reaches kDone. Single-threaded: call Run from one thread; it blocks
+// SIGINT, SIGTERM, SIGHUP (all three mean "stop") and SIGCHLD in that thread, reads them from a
+// signalfd and restores the mask on return. The caller must block them in every other thread.
+class Supervisor {
+ public:
+  Supervisor() = default;
+  Supervisor(const Supervisor&) = delete;
+  Supervisor& operator=(const Supervisor&) = delete;
+  virtual ~Supervisor() = default;
+  // Errors only when the loop cannot be set up (signalfd); listener failures are outcomes.
+  [[nodiscard]] virtual Result<RunResult> Run() = 0;
+};
+
+// `env` (clock, fs, log, random) and `launcher` must outlive the supervisor.
+std::unique_ptr<Supervisor> NewSupervisor(Env& env, ChildLauncher& launcher, Options options,
+                                          Hooks hooks);
+
+}  // namespace agentboot::supervisor

@@ -1,0 +1,58 @@
+#include <nlohmann/json.hpp>
+
+#include "agentboot/telemetry.h"
+
+namespace agentboot::telemetry {
+
+std::string_view LogLevelName(LogLevel level) {
+  switch (level) {
+    case LogLevel::kDebug:
+      return "debug";
+    case LogLevel::kInfo:
+      return "info";
+    case LogLevel::kWarning:
+      return "warning";
+    case LogLevel::kError:
+      return "error";
+  }
+  return "info";
+}
+
+StreamLogger::StreamLogger(std::ostream& out, Clock& clock, LoggerOptions options)
+    : out_(out), clock_(clock), options_(options) {}
+
+namespace {
+
+// Values with spaces or quotes are quoted so a line stays machine-splittable.
+std::string QuoteIfNeeded(const std::string& value) {
+  if (!value.empty() && value.find_first_of(" \"=\t\n") == std::string::npos) return value;
+  return nlohmann::json(value).dump();
+}
+
+}  // namespace
+
+void StreamLogger::Log(LogLevel level, std::string_view source, std::string_view message,
+                       const std::vector<LogField>& fields) {
+  if (level < options_.min_level) return;
+  std::string line;
+  if (options_.format == LogFormat::kJson) {
+    nlohmann::ordered_json event;
+    event["time"] = FormatUtc(clock_.Now());
+    event["level"] = LogLevelName(level);
+    event["source"] = source;
+    event["msg"] = message;
+    for (const auto& field : fields) event[field.key] = field.value;
+    line = event.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  } else {
+    if (options_.timestamps) line = FormatUtc(clock_.Now()) + " ";
+    line += "agentboot[" + std::string(source) + "]: ";
+    if (level == LogLevel::kWarning) line += "warning: ";
+    if (level == LogLevel::kError) line += "error: ";
+    line += message;
+    for (const auto& field : fields) line += " " + field.key + "=" + QuoteIfNeeded(field.value);
+  }
+  std::lock_guard lock(mu_);
+  out_ << line << '\n' << std::flush;
+}
+
+}  // namespace agentboot::telemetry

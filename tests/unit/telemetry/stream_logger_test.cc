@@ -1,0 +1,41 @@
+#include <sstream>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "agentboot/base_testing.h"
+#include "agentboot/telemetry.h"
+
+namespace agentboot::telemetry {
+namespace {
+
+TEST(StreamLogger, TextLineCarriesSourceMessageAndQuotedFields) {
+  std::ostringstream out;
+  testing::FakeClock clock;
+  StreamLogger log(out, clock, {});
+  log.Log(LogLevel::kInfo, "identity", "token acquired", {{"source", "imds"}, {"who", "a b"}});
+  EXPECT_EQ(out.str(), "agentboot[identity]: token acquired source=imds who=\"a b\"\n");
+}
+
+TEST(StreamLogger, JsonLinesAreParseableAndOrdered) {
+  std::ostringstream out;
+  testing::FakeClock clock(FromUnixSeconds(0));
+  StreamLogger log(out, clock, {LogFormat::kJson, LogLevel::kInfo, false});
+  log.Log(LogLevel::kWarning, "devops", "throttled", {{"retry_after", "3"}});
+  const auto event = nlohmann::json::parse(out.str());
+  EXPECT_EQ(event["time"], "1970-01-01T00:00:00Z");
+  EXPECT_EQ(event["level"], "warning");
+  EXPECT_EQ(event["source"], "devops");
+  EXPECT_EQ(event["retry_after"], "3");
+}
+
+TEST(StreamLogger, DropsEventsBelowMinimumLevel) {
+  std::ostringstream out;
+  testing::FakeClock clock;
+  StreamLogger log(out, clock, {});
+  log.Log(LogLevel::kDebug, "http", "GET …", {});
+  EXPECT_TRUE(out.str().empty());
+}
+
+}  // namespace
+}  // namespace agentboot::telemetry
