@@ -108,6 +108,18 @@ Status CheckOptions(const RegisterOptions& options) {
   return {};
 }
 
+bool HasPlaceholderMark(const devops::Agent& agent) {
+  const std::string mark(kPlaceholderCapability);
+  return agent.system_capabilities.count(mark) > 0 || agent.user_capabilities.count(mark) > 0;
+}
+
+// A lookup by name carries no capabilities; the marks need the agent itself.
+Result<bool> IsPlaceholder(devops::Client& client, int64_t pool_id, int64_t agent_id) {
+  auto agent = client.GetAgent(pool_id, agent_id);
+  if (!agent) return Fail(std::move(agent.error()));
+  return HasPlaceholderMark(*agent);
+}
+
 Result<devops::Pool> ResolvePool(devops::Client& client, const std::string& name) {
   auto pool = client.FindPool(name);
   if (pool || pool.error().code != ErrorCode::kNotFound) return pool;
@@ -124,8 +136,9 @@ Result<Registration> RegisterPlaceholder(devops::Client& client, Env& env,
   auto existing = client.FindAgent(pool.id, options.agent_name);
   if (!existing) return Fail(std::move(existing.error()));
   if (*existing) {
-    const auto& caps = (*existing)->system_capabilities;
-    if (!caps.count(std::string(kPlaceholderCapability)) && !options.replace) {
+    auto placeholder = IsPlaceholder(client, pool.id, (*existing)->id);
+    if (!placeholder) return Fail(std::move(placeholder.error()));
+    if (!*placeholder) {
       return Fail(ErrorCode::kAlreadyExists, "register --placeholder " + options.agent_name,
                   "an agent with that name exists and is not a placeholder",
                   "Choose another --agent-name for the placeholder.");
@@ -188,6 +201,9 @@ Result<Registration> Register(devops::Client& client, AgentFiles& files, Env& en
   }
 
   // 1. The private half is on disk before the server ever sees the public half.
+  if (auto made = env.fs.CreateDirectories(files.root(), 0755); !made) {
+    return Fail(std::move(made.error()));
+  }
   auto key = files.LoadOrCreateKey();
   if (!key) return Fail(std::move(key.error()));
   const nlohmann::json our_key = PublicKeyJson(*key);
@@ -257,7 +273,9 @@ Result<Unregistration> Unregister(devops::Client& client, AgentFiles& files, Env
     if (!existing) return Fail(std::move(existing.error()));
     result.agent_name = agent_name;
     if (!*existing) return result;  // nothing to do
-    if ((*existing)->system_capabilities.count(std::string(kPlaceholderCapability)) && !force) {
+    auto placeholder = IsPlaceholder(client, pool->id, (*existing)->id);
+    if (!placeholder) return Fail(std::move(placeholder.error()));
+    if (*placeholder && !force) {
       return Fail(ErrorCode::kInvalidArgument, "unregister " + agent_name,
                   "the agent is a placeholder (template) agent",
                   "Placeholders are never removed by cleanup; pass --force to delete it anyway.");

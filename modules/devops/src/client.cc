@@ -78,7 +78,12 @@ Result<std::optional<Agent>> Client::FindAgent(int64_t pool_id, const std::strin
 }
 
 Result<Agent> Client::GetAgent(int64_t pool_id, int64_t agent_id) {
-  const Call call{"GET", AgentRoute(pool_id, agent_id), std::nullopt, true};
+  // Capabilities carry agentboot's ownership and placeholder marks; the assigned request tells
+  // whether a job runs (drain).
+  const Call call{
+      "GET",
+      AgentRoute(pool_id, agent_id) + "?includeCapabilities=true&includeAssignedRequest=true",
+      std::nullopt, true};
   auto response = caller_->Run(call);
   if (!response) return Fail(std::move(response.error()));
   return detail::ParseAgent(response->body, call.Context());

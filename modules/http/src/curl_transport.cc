@@ -88,10 +88,12 @@ Error CurlError(CURLcode code, const Exchange& exchange, const std::string& cont
       break;
     case CURLE_PEER_FAILED_VERIFICATION:
     case CURLE_SSL_CACERT_BADFILE:
+      // Not retryable: the same certificate will be rejected again.
       error.code = ErrorCode::kUnavailable;
-      error.retryable = true;
+      error.retryable = false;
       error.advice =
-          "if a TLS-inspecting proxy is in the way, pass its CA with --ca-file or SSL_CERT_FILE";
+          "The server's TLS certificate is not trusted: pass its CA (or a TLS-inspecting "
+          "proxy's) with --ca-file or SSL_CERT_FILE.";
       break;
     case CURLE_COULDNT_RESOLVE_PROXY:
     case CURLE_COULDNT_RESOLVE_HOST:

@@ -133,7 +133,7 @@ class AzCliSource final : public TokenSource {
     result.token = Secret(token->get<std::string>());
     result.expires_on = *expires;
     result.source = std::string(kName);
-    deps_.env.log.Log(LogLevel::kInfo, "identity", "obtained an access token",
+    deps_.env.log.Log(LogLevel::kDebug, "identity", "obtained an access token",
                       {{"source", std::string(kName)}, {"expires_on", FormatUtc(*expires)}});
     return result;
   }

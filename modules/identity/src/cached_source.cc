@@ -82,7 +82,7 @@ Result<AccessToken> CachedSource::GetToken(const TokenRequest& request) {
     entry.failures = 0;
     entry.next_retry.reset();
     entry.last_error.reset();
-    log_.Log(LogLevel::kInfo, "identity", "cached a new access token",
+    log_.Log(LogLevel::kInfo, "identity", "access token acquired",
              {{"source", fetched->source},
               {"expires_on", FormatUtc(fetched->expires_on)},
               {"refresh_at", FormatUtc(entry.refresh_at)}});

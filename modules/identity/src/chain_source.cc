@@ -28,12 +28,12 @@ Result<AccessToken> ChainSource::GetToken(const TokenRequest& request) {
       if (pinned_ == nullptr) {
         pinned_ = source.get();
         name_ = std::string(source->Name());
-        log_.Log(LogLevel::kInfo, "identity", "identity source selected", {{"source", name_}});
+        log_.Log(LogLevel::kDebug, "identity", "identity source selected", {{"source", name_}});
       }
       return token;
     }
     if (token.error().code != ErrorCode::kUnavailable) return token;  // present but failing
-    log_.Log(LogLevel::kInfo, "identity", "identity source not available here, trying the next",
+    log_.Log(LogLevel::kDebug, "identity", "identity source not available here, trying the next",
              {{"source", std::string(source->Name())}, {"reason", token.error().detail}});
     if (!reasons.empty()) reasons += "; ";
     reasons += std::string(source->Name()) + ": " + token.error().detail;

@@ -36,8 +36,10 @@ bool IsRetryableStatus(EndpointFamily family, int status) {
   return false;
 }
 
-bool IsRetryableTransportError(ErrorCode code) {
-  return code == ErrorCode::kDeadlineExceeded || code == ErrorCode::kUnavailable;
+bool IsRetryableTransportError(const Error& error) {
+  // A certificate the trust store rejects stays rejected: the transport marks it not retryable.
+  return (error.code == ErrorCode::kDeadlineExceeded || error.code == ErrorCode::kUnavailable) &&
+         error.retryable;
 }
 
 http::BackoffPolicy BackoffFor(EndpointFamily family) {
@@ -76,7 +78,7 @@ SendOutcome SendWithRetries(const http::Request& request, const RetryRules& rule
       if (!gone_budget) gone_budget = rules.family == EndpointFamily::kImds && status == 410;
     } else {
       if (probing) return outcome;  // nothing answers: the chain moves on quickly (§2.3)
-      if (!IsRetryableTransportError(outcome.result.error().code)) return outcome;
+      if (!IsRetryableTransportError(outcome.result.error())) return outcome;
       reason = std::string(ErrorCodeName(outcome.result.error().code));
       if (!gone_budget) gone_budget = false;
     }

@@ -28,7 +28,7 @@ inline constexpr int kGoneMaxAttempts = 8;
 inline constexpr Duration kGoneDelay{std::chrono::seconds(10)};
 
 bool IsRetryableStatus(EndpointFamily family, int status);
-bool IsRetryableTransportError(ErrorCode code);
+bool IsRetryableTransportError(const Error& error);
 http::BackoffPolicy BackoffFor(EndpointFamily family);
 
 struct SendOutcome {

@@ -65,9 +65,12 @@ Error TransportFailure(const Error& error, std::string context, std::string_view
   const ErrorCode code = error.code == ErrorCode::kDeadlineExceeded  ? ErrorCode::kDeadlineExceeded
                          : error.code == ErrorCode::kInvalidArgument ? ErrorCode::kInvalidArgument
                                                                      : ErrorCode::kUnavailable;
-  Error out = MakeError(
-      code, std::move(context), error.detail,
-      "Check that " + std::string(endpoint_name) + " is reachable from this host without a proxy.");
+  // The transport's own advice (an untrusted certificate, say) is more precise than ours.
+  std::string advice = !error.advice.empty() ? error.advice
+                                             : "Check that " + std::string(endpoint_name) +
+                                                   " is reachable from this host without a proxy.";
+  Error out = MakeError(code, std::move(context), error.detail, std::move(advice));
+  out.retryable = error.retryable;
   return out;
 }
 
@@ -129,7 +132,7 @@ Result<AccessToken> TokenFromResponse(const http::Response& response, Env& env, 
     error.context = std::move(context);
     return Fail(std::move(error));
   }
-  env.log.Log(LogLevel::kInfo, "identity", "obtained an access token",
+  env.log.Log(LogLevel::kDebug, "identity", "obtained an access token",
               {{"source", std::string(source)}, {"expires_on", FormatUtc(token->expires_on)}});
   return token;
 }

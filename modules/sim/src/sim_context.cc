@@ -184,9 +184,15 @@ FaultOutcome SimContext::ApplyFaults(const HttpRequest& request) const {
     }
     outcome.latency = fault.latency;
     if (status != 0) {
-      HttpResponse response = HttpResponse::Json(
-          status, {{"error", "fault_injected"},
-                   {"error_description", "Injected by agentboot-sim's fault table"}});
+      // A 203 is Azure DevOps' sign-in page (identity-contract §6.4); anything else a JSON error.
+      HttpResponse response =
+          status == 203
+              ? HttpResponse::Text(203, "text/html; charset=utf-8",
+                                   "<!DOCTYPE html><html><head><title>Azure DevOps Services | "
+                                   "Sign In</title></head><body>Sign in</body></html>")
+              : HttpResponse::Json(
+                    status, {{"error", "fault_injected"},
+                             {"error_description", "Injected by agentboot-sim's fault table"}});
       for (const auto& [name, value] : fault.headers) response.With(name, value);
       outcome.response = std::move(response);
     }

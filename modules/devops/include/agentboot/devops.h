@@ -126,7 +126,8 @@ class Client {
   [[nodiscard]] Result<Pool> FindPool(const std::string& name);
   // GET …/pools/{id}/agents?agentName=<name>&includeCapabilities=False; nullopt when absent.
   [[nodiscard]] Result<std::optional<Agent>> FindAgent(int64_t pool_id, const std::string& name);
-  // GET …/pools/{id}/agents/{agent_id}; kNotFound when absent.
+  // GET …/pools/{id}/agents/{agent_id}?includeCapabilities=true&includeAssignedRequest=true;
+  // kNotFound when absent.
   [[nodiscard]] Result<Agent> GetAgent(int64_t pool_id, int64_t agent_id);
   // POST …/pools/{id}/agents with name, version, osDescription, maxParallelism,
   // provisioningState, authorization.publicKey and systemCapabilities (§1 step 9).
