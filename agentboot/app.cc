@@ -21,6 +21,7 @@ Result<std::unique_ptr<App>> App::Create(const GlobalOptions& options) {
   curl_options.user_agent = "agentboot/" + std::string(kVersion);
   curl_options.log = app->logger_.get();
   app->curl_ = http::MakeCurlTransport(curl_options);
+  app->downloader_ = http::MakeCurlDownloader(curl_options);
   http::Transport* transport = app->curl_.get();
   FileSystem* fs = &PosixFileSystem();
   if (auto crash_after = ProcessEnvironment().GetNonEmpty("AGENTBOOT_TEST_CRASH_AFTER")) {

@@ -40,6 +40,7 @@ class App {
   Env& env() { return *env_; }
   Logger& log() { return *logger_; }
   http::Transport& transport() { return *counting_; }
+  http::Downloader& downloader() { return *downloader_; }
   identity::TokenSource& tokens() { return *cache_; }
   int round_trips() const { return counting_->count(); }
   const GlobalOptions& options() const { return options_; }
@@ -54,6 +55,7 @@ class App {
   std::unique_ptr<Env> env_;
   std::unique_ptr<http::Transport> curl_;
   std::unique_ptr<http::CountingTransport> counting_;
+  std::unique_ptr<http::Downloader> downloader_;
   std::unique_ptr<identity::TokenSource> source_;
   std::unique_ptr<identity::CachedSource> cache_;
 };

@@ -15,5 +15,6 @@ using Runner = std::function<int(App& app)>;
 Runner RegisterTokenCommand(CLI::App& parent);
 Runner RegisterRegisterCommand(CLI::App& parent);
 Runner RegisterUnregisterCommand(CLI::App& parent);
+Runner RegisterRunCommand(CLI::App& parent);
 
 }  // namespace agentboot::cli

@@ -19,6 +19,17 @@ enum ExitCode : int {
   kExitNotFound = 7,               // pool or agent not found
   kExitConflict = 8,               // agent exists and --replace was not given
   kExitTemporary = 9,  // throttled, timed out or unavailable after retries: try again later
+  // `run`: the supervisor's outcomes (modules/supervisor) pass through unchanged.
+  kExitListenerTerminated = 10,  // the listener exited 1 and re-registration did not apply
+  kExitListenerFailed = 11,      // --once: the listener crashed before a job result was known
+  kExitCrashLoop = 12,           // too many listener restarts in a short time
+  kExitLaunchFailed = 13,        // the listener could not be started (path, permissions, user)
+  kExitListenerKilled = 14,      // the listener ignored SIGINT and was killed: a job was lost
+  // `run --once`: the job's own result, read from the server.
+  kExitJobSucceededWithIssues = 21,
+  kExitJobFailed = 22,
+  kExitJobCanceled = 23,  // canceled or abandoned
+  kExitNoJobRan = 24,
 };
 
 // Which stage failed decides between identity and Azure DevOps codes.

@@ -48,6 +48,8 @@ int Main(int argc, char** argv) {
   commands.back().first = cli.get_subcommand("register");
   commands.emplace_back(nullptr, RegisterUnregisterCommand(cli));
   commands.back().first = cli.get_subcommand("unregister");
+  commands.emplace_back(nullptr, RegisterRunCommand(cli));
+  commands.back().first = cli.get_subcommand("run");
 
   try {
     cli.parse(argc, argv);

@@ -8,69 +8,10 @@
 #include "commands.h"
 #include "exit_codes.h"
 #include "instance_name.h"
-#include <unistd.h>
+#include "run_flags.h"
 
 namespace agentboot::cli {
 namespace {
-
-struct RegisterFlags {
-  std::string url;
-  std::string pool = "Default";
-  std::string agent_name;
-  std::string work = "_work";
-  std::string agent_dir = ".";
-  std::string agent_version;
-  std::string registrar = "native";
-  std::vector<std::string> capabilities;
-  bool replace = false;
-  bool placeholder = false;
-  bool force = false;
-};
-
-void AddConnectionOptions(CLI::App& command, RegisterFlags& flags) {
-  command.add_option("--url", flags.url, "Organization URL, https://dev.azure.com/<org>")
-      ->envname("AZP_URL");
-  command.add_option("--pool", flags.pool, "Agent pool name")->envname("AZP_POOL");
-  command
-      .add_option("--agent-name", flags.agent_name,
-                  "Agent name (default: the Azure VM's name from IMDS, else the host name)")
-      ->envname("AZP_AGENT_NAME");
-  command.add_option("--agent-dir", flags.agent_dir, "The agent's root directory (parent of bin/)")
-      ->envname("AGENTBOOT_AGENT_DIR");
-}
-
-std::string HostName() {
-  char buffer[256] = {};
-  if (::gethostname(buffer, sizeof buffer - 1) != 0) return "agent";
-  return buffer;
-}
-
-devops::ClientOptions ClientOptionsFor(const std::string& url) {
-  devops::ClientOptions options;
-  options.organization_url = url;
-  options.agentboot_version = std::string(kVersion);
-  return options;
-}
-
-Result<std::map<std::string, std::string>> ParseCapabilities(const std::vector<std::string>& list) {
-  std::map<std::string, std::string> caps;
-  for (const auto& item : list) {
-    const size_t eq = item.find('=');
-    if (eq == std::string::npos || eq == 0) {
-      return Fail(ErrorCode::kInvalidArgument, "--capability " + item, "expected key=value",
-                  "Write capabilities as --capability name=value.");
-    }
-    caps[item.substr(0, eq)] = item.substr(eq + 1);
-  }
-  return caps;
-}
-
-// Fails with the stage the error belongs to: a token problem is an identity exit code.
-int Failed(const Error& error) {
-  PrintFailure(error);
-  const bool identity = StartsWith(error.context, "identity");
-  return ExitCodeFor(identity ? Stage::kIdentity : Stage::kDevOps, error);
-}
 
 int RunRegister(App& app, const RegisterFlags& flags) {
   // A token first: it proves the identity and tells whether this is an Azure VM (for the name).
@@ -78,37 +19,25 @@ int RunRegister(App& app, const RegisterFlags& flags) {
     PrintFailure(token.error());
     return ExitCodeFor(Stage::kIdentity, token.error());
   }
-  auto caps = ParseCapabilities(flags.capabilities);
-  if (!caps) return Failed(caps.error());
-
-  agent::RegisterOptions options;
-  options.server_url = flags.url;
-  options.pool = flags.pool;
-  options.work_folder = flags.work;
-  options.replace = flags.replace;
-  options.placeholder = flags.placeholder;
-  options.capabilities = *caps;
-  options.host_name = HostName();
-  options.agent_name = flags.agent_name;
-  if (options.agent_name.empty()) options.agent_name = DefaultAgentName(app, options.host_name);
-
-  options.agent_version = flags.agent_version;
-  if (options.agent_version.empty() && !flags.placeholder) {
-    auto version = agent::ListenerVersion(app.env(), flags.agent_dir);
-    if (version) options.agent_version = *version;
+  std::string version = flags.agent_version;
+  if (version.empty() && !flags.placeholder) {
+    if (auto found = agent::ListenerVersion(app.env(), flags.agent_dir)) version = *found;
   }
-  if (flags.placeholder && options.agent_version.empty()) options.agent_version = "0.0.0";
+  if (flags.placeholder && version.empty()) version = "0.0.0";
+  auto built = RegisterOptionsFrom(app, flags, version);
+  if (!built) return FailedStage(built.error());
+  const agent::RegisterOptions& options = *built;
 
   devops::Client client(ClientOptionsFor(flags.url), app.transport(), app.tokens(), app.env());
   agent::AgentFiles files(app.env().fs, flags.agent_dir);
   if (flags.registrar == "agent") {
     auto done = agent::RegisterWithConfigScript(app.env(), app.tokens(), files, options);
-    if (!done) return Failed(done.error());
+    if (!done) return FailedStage(done.error());
     std::cout << "registered " << options.agent_name << " through config.sh\n";
     return kExitOk;
   }
   auto registration = agent::Register(client, files, app.env(), options);
-  if (!registration) return Failed(registration.error());
+  if (!registration) return FailedStage(registration.error());
   std::cout << "agent '" << registration->agent_name << "' (id " << registration->agent_id
             << ") in pool '" << registration->pool_name
             << "': " << agent::RegisterOutcomeName(registration->outcome) << "\n";
@@ -128,7 +57,7 @@ int RunUnregister(App& app, const RegisterFlags& flags) {
   devops::Client client(ClientOptionsFor(url), app.transport(), app.tokens(), app.env());
   auto done =
       agent::Unregister(client, files, app.env(), flags.pool, flags.agent_name, flags.force);
-  if (!done) return Failed(done.error());
+  if (!done) return FailedStage(done.error());
   if (done->agent_id == 0) {
     std::cout << "nothing to unregister: no agent '" << done->agent_name << "'\n";
     return kExitOk;
@@ -146,10 +75,7 @@ Runner RegisterRegisterCommand(CLI::App& parent) {
   CLI::App* command =
       parent.add_subcommand("register", "Register this host as an agent, without a PAT");
   AddConnectionOptions(*command, *flags);
-  command->add_option("--work", flags->work, "The agent's work folder")->envname("AZP_WORK");
-  command->add_flag("--replace", flags->replace,
-                    "Take over an agent of the same name that has another key");
-  command->add_option("--capability", flags->capabilities, "User capability key=value (repeat)");
+  AddRegistrationOptions(*command, *flags);
   command->add_flag("--placeholder", flags->placeholder,
                     "Register an offline template agent (KEDA, empty pools); never cleaned up");
   command->add_option("--agent-version", flags->agent_version,
@@ -168,6 +94,34 @@ Runner RegisterUnregisterCommand(CLI::App& parent) {
   AddConnectionOptions(*command, *flags);
   command->add_flag("--force", flags->force, "Also delete a placeholder agent named explicitly");
   return [flags](App& app) { return RunUnregister(app, *flags); };
+}
+
+Runner RegisterRunCommand(CLI::App& parent) {
+  auto flags = std::make_shared<RunFlags>();
+  CLI::App* command = parent.add_subcommand(
+      "run", "Fetch the agent, register this host and run the listener under supervision");
+  AddConnectionOptions(*command, *flags);
+  AddRegistrationOptions(*command, *flags);
+  command->add_flag("--once", flags->once,
+                    "Ephemeral: one job, then deregister and exit with the job's result");
+  command
+      ->add_option("--agent-version", flags->agent_version,
+                   "Pin the agent version (no self-update; cached after the first download)")
+      ->envname("AGENTBOOT_AGENT_VERSION");
+  command->add_option("--agent-package", flags->agent_package,
+                      "Agent package to use: a local .tar.gz or an http(s) URL");
+  command->add_option("--agent-sha256", flags->agent_sha256, "Expected SHA-256 of --agent-package");
+  command->add_option("--cache-dir", flags->cache_dir, "Where unpacked agent versions are kept")
+      ->envname("AGENTBOOT_CACHE_DIR");
+  command
+      ->add_option("--run-as", flags->run_as,
+                   "Run the listener as this user (when agentboot runs as root)")
+      ->envname("AGENTBOOT_RUN_AS");
+  command
+      ->add_option("--stop-timeout", flags->stop_timeout_seconds,
+                   "Seconds between SIGINT and SIGKILL when stopping the listener")
+      ->check(CLI::Range(1, 3600));
+  return [flags](App& app) { return RunAgent(app, *flags); };
 }
 
 }  // namespace agentboot::cli

@@ -3,6 +3,7 @@
 #include <csignal>
 #include <cstdio>
 #include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
@@ -23,7 +24,19 @@ int main(int argc, char** argv) {
   app.add_option("--env-file", env_file,
                  "Write KEY=VALUE lines for a shell to source once both listeners serve");
   app.add_flag("--quiet", config.quiet, "Do not print one line per request");
+  std::vector<std::string> packages;
+  app.add_option("--agent-package", packages,
+                 "Register an agent package at start, VERSION=PATH (repeatable)");
   CLI11_PARSE(app, argc, argv);
+  for (const std::string& package : packages) {
+    const size_t eq = package.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == package.size()) {
+      std::fprintf(stderr, "agentboot-sim: --agent-package expects VERSION=PATH, got %s\n",
+                   package.c_str());
+      return 2;
+    }
+    config.agent_packages.emplace_back(package.substr(0, eq), package.substr(eq + 1));
+  }
 
   // Block the stop signals before any server thread exists, so only sigwait below sees them.
   sigset_t stop_signals;

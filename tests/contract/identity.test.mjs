@@ -3,57 +3,21 @@
 // already running one described by the env file in AGENTBOOT_SIM_ENV_FILE).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, execFile } from "node:child_process";
-import { mkdtempSync, readFileSync, existsSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { execFile } from "node:child_process";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
+import { AZURE_DEVOPS, startSim } from "./sim_harness.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const AZURE_DEVOPS = "499b84ac-1321-427f-aa17-267ca6975798";
 let sim;
-let workdir;
 let vars;
 
-function parseEnvFile(text) {
-  const out = {};
-  for (const line of text.split("\n")) {
-    const eq = line.indexOf("=");
-    if (eq <= 0) continue;
-    let value = line.slice(eq + 1);
-    if (value.startsWith("'")) value = value.slice(1, -1).replaceAll("'\\''", "'");
-    out[line.slice(0, eq)] = value;
-  }
-  return out;
-}
-
-async function waitForFile(path, timeoutMs) {
-  const deadline = Date.now() + timeoutMs;
-  while (!existsSync(path)) {
-    if (Date.now() > deadline) throw new Error(`${path} did not appear`);
-    if (sim && sim.exitCode !== null) throw new Error(`agentboot-sim exited (${sim.exitCode})`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 before(async () => {
-  let envFile = process.env.AGENTBOOT_SIM_ENV_FILE;
-  if (process.env.AGENTBOOT_SIM_BIN) {
-    workdir = mkdtempSync(join(tmpdir(), "agentboot-contract-"));
-    envFile = join(workdir, "sim.env");
-    sim = spawn(process.env.AGENTBOOT_SIM_BIN,
-      ["--env-file", envFile, "--state-dir", join(workdir, "state"), "--quiet"],
-      { stdio: ["ignore", "inherit", "inherit"] });
-  }
-  assert.ok(envFile, "set AGENTBOOT_SIM_BIN or AGENTBOOT_SIM_ENV_FILE");
-  await waitForFile(envFile, 30000);
-  vars = parseEnvFile(readFileSync(envFile, "utf8"));
+  sim = await startSim();
+  vars = sim.vars;
 });
 
-after(() => {
-  if (sim && sim.exitCode === null) sim.kill("SIGTERM");
-  if (workdir) rmSync(workdir, { recursive: true, force: true });
-});
+after(() => sim?.stop());
 
 // Runs get_token.mjs with exactly the variables of one host type (nothing inherited that an SDK
 // would use to detect another one).

@@ -181,6 +181,8 @@ Result<Registration> Register(devops::Client& client, AgentFiles& files, Env& en
   if (auto ok = CheckOptions(options); !ok) return Fail(std::move(ok.error()));
   auto pool = ResolvePool(client, options.pool);
   if (!pool) return Fail(std::move(pool.error()));
+  env.log.Log(LogLevel::kInfo, kSource, "agent pool found",
+              {{"pool", pool->name}, {"id", std::to_string(pool->id)}});
   if (options.placeholder) return RegisterPlaceholder(client, env, options, *pool);
 
   bool was_deleted_on_server = false;
@@ -204,9 +206,12 @@ Result<Registration> Register(devops::Client& client, AgentFiles& files, Env& en
   if (auto made = env.fs.CreateDirectories(files.root(), 0755); !made) {
     return Fail(std::move(made.error()));
   }
+  const bool had_key = env.fs.Exists(files.rsa_params_path());
   auto key = files.LoadOrCreateKey();
   if (!key) return Fail(std::move(key.error()));
   const nlohmann::json our_key = PublicKeyJson(*key);
+  env.log.Log(LogLevel::kInfo, kSource, had_key ? "agent key reused" : "agent key created",
+              {{"bits", std::to_string(key->bits())}, {"file", files.rsa_params_path()}});
 
   // 2. + 3. Find by name, then create, adopt or replace.
   auto existing = client.FindAgent(pool->id, options.agent_name);

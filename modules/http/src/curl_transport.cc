@@ -4,26 +4,18 @@
 // CurlOptions::ca_file is set, it replaces the built-in bundle file (CURLOPT_CAINFO) while the
 // built-in CA directory stays in place, so on builds that have one (Debian: /etc/ssl/certs) both
 // the system store and the file are trusted; on builds without a CA directory only the file is.
-#include <algorithm>
-#include <mutex>
-
 #include <curl/curl.h>
 
 #include "agentboot/http.h"
 
+#include "curl_common.h"
 #include "redact.h"
 
 namespace agentboot::http {
 namespace {
 
-struct EasyDeleter {
-  void operator()(CURL* handle) const noexcept { curl_easy_cleanup(handle); }
-};
-struct ListDeleter {
-  void operator()(curl_slist* list) const noexcept { curl_slist_free_all(list); }
-};
-using EasyHandle = std::unique_ptr<CURL, EasyDeleter>;
-using HeaderList = std::unique_ptr<curl_slist, ListDeleter>;
+using detail::EasyHandle;
+using detail::HeaderList;
 
 // What the callbacks fill in while one exchange runs.
 struct Exchange {
@@ -61,55 +53,11 @@ size_t OnHeader(char* data, size_t size, size_t count, void* user) {
   return n;
 }
 
-std::string SchemeOf(std::string_view url) {
-  const size_t end = url.find("://");
-  return end == std::string_view::npos ? std::string() : ToLower(url.substr(0, end));
-}
-
-long Millis(Duration d) { return static_cast<long>(std::max<Duration::rep>(d.count(), 1)); }
-
-Error CurlError(CURLcode code, const Exchange& exchange, const std::string& context,
-                const char* buffer, size_t max_bytes) {
-  const std::string text = buffer[0] != '\0' ? buffer : curl_easy_strerror(code);
-  Error error = MakeError(ErrorCode::kInternal, context, text);
-  switch (code) {
-    case CURLE_WRITE_ERROR:
-      if (exchange.too_large) {
-        error.detail = "response larger than " + std::to_string(max_bytes) + " bytes";
-      }
-      break;
-    case CURLE_OPERATION_TIMEDOUT:
-      error.code = ErrorCode::kDeadlineExceeded;
-      error.retryable = true;
-      break;
-    case CURLE_URL_MALFORMAT:
-    case CURLE_UNSUPPORTED_PROTOCOL:
-      error.code = ErrorCode::kInvalidArgument;
-      break;
-    case CURLE_PEER_FAILED_VERIFICATION:
-    case CURLE_SSL_CACERT_BADFILE:
-      // Not retryable: the same certificate will be rejected again.
-      error.code = ErrorCode::kUnavailable;
-      error.retryable = false;
-      error.advice =
-          "The server's TLS certificate is not trusted: pass its CA (or a TLS-inspecting "
-          "proxy's) with --ca-file or SSL_CERT_FILE.";
-      break;
-    case CURLE_COULDNT_RESOLVE_PROXY:
-    case CURLE_COULDNT_RESOLVE_HOST:
-    case CURLE_COULDNT_CONNECT:
-    case CURLE_SSL_CONNECT_ERROR:
-    case CURLE_SEND_ERROR:
-    case CURLE_RECV_ERROR:
-    case CURLE_GOT_NOTHING:
-    case CURLE_PARTIAL_FILE:
-    case CURLE_HTTP2:
-    case CURLE_HTTP2_STREAM:
-      error.code = ErrorCode::kUnavailable;
-      error.retryable = true;
-      break;
-    default:
-      break;
+Error TransportError(CURLcode code, const Exchange& exchange, const std::string& context,
+                     const char* buffer, size_t max_bytes) {
+  Error error = detail::CurlError(code, context, buffer);
+  if (code == CURLE_WRITE_ERROR && exchange.too_large) {
+    error.detail = "response larger than " + std::to_string(max_bytes) + " bytes";
   }
   return error;
 }
@@ -117,8 +65,7 @@ Error CurlError(CURLcode code, const Exchange& exchange, const std::string& cont
 class CurlTransport final : public Transport {
  public:
   explicit CurlTransport(CurlOptions options) : options_(std::move(options)) {
-    static std::once_flag once;
-    std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+    detail::InitCurlOnce();
   }
 
   Result<Response> Send(const Request& request) override {
@@ -135,7 +82,8 @@ class CurlTransport final : public Transport {
     curl_off_t elapsed_us = 0;
     curl_easy_getinfo(easy.get(), CURLINFO_TOTAL_TIME_T, &elapsed_us);
     if (code != CURLE_OK) {
-      Error error = CurlError(code, exchange, context, error_buffer, options_.max_response_bytes);
+      Error error =
+          TransportError(code, exchange, context, error_buffer, options_.max_response_bytes);
       LogExchange(request, std::string(ErrorCodeName(error.code)), elapsed_us);
       return Fail(std::move(error));
     }
@@ -172,8 +120,8 @@ class CurlTransport final : public Transport {
     curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, error_buffer);
     // Never follow redirects: a 302 to a sign-in page must reach the caller as a 302.
     curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L);
-    curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, Millis(request.timeout));
-    curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, Millis(request.connect_timeout));
+    curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, detail::CurlMillis(request.timeout));
+    curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, detail::CurlMillis(request.connect_timeout));
     const std::string& agent = options_.user_agent.empty() ? kDefaultAgent : options_.user_agent;
     curl_easy_setopt(easy, CURLOPT_USERAGENT, agent.c_str());
     curl_easy_setopt(easy, CURLOPT_HTTPHEADER, headers);
@@ -183,22 +131,8 @@ class CurlTransport final : public Transport {
     curl_easy_setopt(easy, CURLOPT_HEADERDATA, &exchange);
     curl_easy_setopt(easy, CURLOPT_SUPPRESS_CONNECT_HEADERS, 1L);
     if (!options_.ca_file.empty()) curl_easy_setopt(easy, CURLOPT_CAINFO, options_.ca_file.c_str());
-    ConfigureProxy(easy, request);
+    detail::ConfigureProxy(easy, options_, request);
     ConfigureMethod(easy, request);
-  }
-
-  // Always set CURLOPT_PROXY and CURLOPT_NOPROXY: left unset, libcurl would read the process
-  // environment itself, behind the back of the Environment seam.
-  void ConfigureProxy(CURL* easy, const Request& request) const {
-    if (request.bypass_proxy) {
-      curl_easy_setopt(easy, CURLOPT_PROXY, "");
-      curl_easy_setopt(easy, CURLOPT_NOPROXY, "*");
-      return;
-    }
-    const std::string scheme = SchemeOf(request.url);
-    const std::string& proxy = scheme == "https" ? options_.https_proxy : options_.http_proxy;
-    curl_easy_setopt(easy, CURLOPT_PROXY, proxy.c_str());
-    curl_easy_setopt(easy, CURLOPT_NOPROXY, options_.no_proxy.c_str());
   }
 
   static void ConfigureMethod(CURL* easy, const Request& request) {

@@ -13,6 +13,18 @@ bool IncludeCapabilities(const HttpRequest& request) {
   return value && EqualsIgnoreCase(*value, "true");
 }
 
+// AgentJson plus `assignedRequest` (the running job request) when the query asks for it.
+json AgentAnswer(const DevOpsService& service, const HttpRequest& request,
+                 const AgentRecord& agent) {
+  json body = AgentJson(agent, IncludeCapabilities(request), service.OrgUrl(request));
+  std::optional<std::string> assigned = request.Query("includeAssignedRequest");
+  if (!assigned || !EqualsIgnoreCase(*assigned, "true")) return body;
+  for (const JobRequestRecord& job : service.org().JobRequests(agent.pool_id, agent.id)) {
+    if (job.Running()) body["assignedRequest"] = JobRequestJson(job, agent.name);
+  }
+  return body;
+}
+
 HttpResponse FromError(const Error& error) {
   switch (error.code) {
     case ErrorCode::kAlreadyExists:
@@ -96,7 +108,7 @@ HttpResponse ListAgents(const DevOpsService& service, const HttpRequest& r, cons
   json value = json::array();
   for (const AgentRecord& agent : service.org().Agents(t.pool.id)) {
     if (name && !name->empty() && !EqualsIgnoreCase(*name, agent.name)) continue;
-    value.push_back(AgentJson(agent, IncludeCapabilities(r), service.OrgUrl(r)));
+    value.push_back(AgentAnswer(service, r, agent));
   }
   return HttpResponse::Json(200, Collection(value));
 }
@@ -108,7 +120,7 @@ HttpResponse GetAgent(const DevOpsService& service, const HttpRequest& r, const 
         ErrorCode::kNotFound, "",
         "Agent " + r.params.at(1) + " not found in pool " + std::to_string(t.pool.id) + "."));
   }
-  return HttpResponse::Json(200, AgentJson(*agent, IncludeCapabilities(r), service.OrgUrl(r)));
+  return HttpResponse::Json(200, AgentAnswer(service, r, *agent));
 }
 
 HttpResponse AddAgent(const DevOpsService& service, const HttpRequest& r, const Target& t) {
@@ -143,8 +155,12 @@ HttpResponse UpdateAgent(const DevOpsService& service, const HttpRequest& r, con
 }
 
 HttpResponse DeleteAgent(const DevOpsService& service, const HttpRequest&, const Target& t) {
+  std::optional<AgentRecord> agent = service.org().FindAgent(t.pool.id, t.agent_id);
   Status deleted = service.org().DeleteAgent(t.pool.id, t.agent_id);
   if (!deleted) return FromError(deleted.error());
+  // A live listener loses its session and queue; its credentials may stay usable (runtime).
+  if (agent) service.runtime().RememberDeleted(*agent);
+  service.runtime().sessions().ForgetAgent(t.pool.id, t.agent_id);
   return HttpResponse::Empty(204);
 }
 

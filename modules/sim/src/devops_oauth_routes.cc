@@ -26,6 +26,7 @@ HttpResponse IssueToken(const DevOpsService& service, const HttpRequest& request
   Result<std::string> client_id = AssertionClientId(assertion);
   if (!client_id) return OAuthError("invalid_client", "The client assertion is malformed.");
   std::optional<AgentRecord> agent = service.org().FindAgentByClientId(*client_id);
+  if (!agent) agent = service.runtime().FindDeleted(*client_id);
   if (!agent) return OAuthError("invalid_client", "The client is not valid.");
   Result<jose::RsaKey> key =
       PublicKeyFromBase64(agent->public_key_exponent, agent->public_key_modulus);

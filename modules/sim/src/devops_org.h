@@ -64,12 +64,22 @@ struct PackageRecord {
 struct JobRequestRecord {
   int64_t request_id = 0;
   int64_t pool_id = 0;
-  int64_t agent_id = 0;
-  std::string result;  // empty while running
+  int64_t agent_id = 0;  // 0 while queued (no agent reserved yet)
+  std::string result;    // empty while running
   TimePoint queue_time;
   std::optional<TimePoint> assign_time;
   std::optional<TimePoint> finish_time;
+  // Dispatched jobs (control API POST /_control/devops/jobs): what the job is and how it ends.
+  std::string plan_id;
+  std::string job_id;
+  std::string lock_token;
+  std::optional<TimePoint> locked_until;
+  int64_t lock_renewals = 0;
+  int64_t duration_ms = 0;
+  std::string requested_result;  // the result the fake listener is told to report
+  std::vector<std::string> demands;
   bool Running() const { return assign_time.has_value() && !finish_time.has_value(); }
+  bool Queued() const { return !assign_time.has_value() && !finish_time.has_value(); }
 };
 
 // "4.260.0" → (4, 260, 0); missing parts are 0, garbage is nullopt.
@@ -130,6 +140,14 @@ class DevOpsOrg {
   // Job requests (control API now, real dispatch later).
   [[nodiscard]] Result<JobRequestRecord> AddJobRequest(JobRequestRecord request);
   std::vector<JobRequestRecord> JobRequests(int64_t pool_id, std::optional<int64_t> agent_id) const;
+  // Dispatched jobs (devops_jobs_org.cc). QueueJobRequest needs only the pool (kNotFound) and
+  // assigns the request id; the agent is chosen later by the dispatcher.
+  [[nodiscard]] Result<JobRequestRecord> QueueJobRequest(JobRequestRecord request);
+  std::vector<JobRequestRecord> AllJobRequests() const;  // every pool, queue order
+  std::optional<JobRequestRecord> FindJobRequest(int64_t request_id) const;
+  // Applies `mutate` to the stored request (request id and pool are kept). kNotFound.
+  [[nodiscard]] Result<JobRequestRecord> UpdateJobRequest(
+      int64_t request_id, const std::function<void(JobRequestRecord&)>& mutate);
 
   // The whole state (public keys included): the control API's view and the state file format.
   nlohmann::json ToJson() const;

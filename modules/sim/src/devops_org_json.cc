@@ -92,7 +92,15 @@ json DevOpsOrg::ToJsonLocked() const {
                         {"result", r.result},
                         {"queue_time", ToUnixSeconds(r.queue_time)},
                         {"assign_time", OptionalTime(r.assign_time)},
-                        {"finish_time", OptionalTime(r.finish_time)}});
+                        {"finish_time", OptionalTime(r.finish_time)},
+                        {"plan_id", r.plan_id},
+                        {"job_id", r.job_id},
+                        {"lock_token", r.lock_token},
+                        {"locked_until", OptionalTime(r.locked_until)},
+                        {"lock_renewals", r.lock_renewals},
+                        {"duration_ms", r.duration_ms},
+                        {"requested_result", r.requested_result},
+                        {"demands", r.demands}});
   }
   json admins = json::array();
   for (const auto& [key, admin] : admins_) {
@@ -142,6 +150,14 @@ Status DevOpsOrg::FromJsonLocked(const json& state) {
       record.queue_time = FromUnixSeconds(r.value("queue_time", int64_t{0}));
       record.assign_time = ReadOptionalTime(r.value("assign_time", json(nullptr)));
       record.finish_time = ReadOptionalTime(r.value("finish_time", json(nullptr)));
+      record.plan_id = r.value("plan_id", "");
+      record.job_id = r.value("job_id", "");
+      record.lock_token = r.value("lock_token", "");
+      record.locked_until = ReadOptionalTime(r.value("locked_until", json(nullptr)));
+      record.lock_renewals = r.value("lock_renewals", int64_t{0});
+      record.duration_ms = r.value("duration_ms", int64_t{0});
+      record.requested_result = r.value("requested_result", "");
+      record.demands = r.value("demands", std::vector<std::string>{});
       requests.push_back(record);
     }
     std::map<std::pair<int64_t, std::string>, bool> admins;

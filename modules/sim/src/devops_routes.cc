@@ -64,6 +64,14 @@ void RegisterDevOpsRoutes(Router& router, SimContext& context) {
   RegisterDevOpsPoolRoutes(router, service);
   RegisterDevOpsAgentRoutes(router, service);
   RegisterDevOpsPackageRoutes(router, service);
+  RegisterDevOpsSessionRoutes(router, service);
+  RegisterDevOpsJobRoutes(router, service);
+  RegisterDevOpsJobControlRoutes(router, service);
+  PreloadAgentPackages(*service, config.agent_packages);
+  std::weak_ptr<DevOpsService> weak = service;
+  context.AddStopHook([weak] {
+    if (std::shared_ptr<DevOpsService> alive = weak.lock()) alive->runtime().sessions().Shutdown();
+  });
 }
 
 }  // namespace agentboot::sim::detail

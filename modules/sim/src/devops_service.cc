@@ -22,7 +22,8 @@ DevOpsService::DevOpsService(SimContext& context, std::unique_ptr<DevOpsOrg> org
     : context_(context),
       org_(std::move(org)),
       throttle_(std::make_unique<TokenBucketThrottle>()),
-      jtis_(std::make_unique<JtiCache>()) {}
+      jtis_(std::make_unique<JtiCache>()),
+      runtime_(std::make_unique<DevOpsRuntime>(*org_, SystemRandom())) {}
 
 std::string DevOpsService::BaseUrl(const HttpRequest& request) const {
   return request.tls ? context_.https_base() : context_.http_base();
@@ -107,7 +108,9 @@ std::optional<AgentRecord> DevOpsService::VerifyAgentBearer(std::string_view tok
   std::string client_id = ClaimString(decoded->claims, "appid");
   if (client_id.empty()) return std::nullopt;
   if (!context_.VerifyAccessToken(token, "agent:" + client_id)) return std::nullopt;
-  return org_->FindAgentByClientId(client_id);
+  std::optional<AgentRecord> agent = org_->FindAgentByClientId(client_id);
+  if (!agent) agent = runtime_->FindDeleted(client_id);
+  return agent;
 }
 
 std::string DevOpsService::IssueAgentToken(const AgentRecord& agent,

@@ -9,6 +9,7 @@
 
 #include "devops_assertion.h"
 #include "devops_org.h"
+#include "devops_runtime.h"
 #include "devops_throttle.h"
 #include "sim_internal.h"
 
@@ -33,6 +34,8 @@ class DevOpsService {
   DevOpsOrg& org() const { return *org_; }
   TokenBucketThrottle& throttle() const { return *throttle_; }
   JtiCache& jtis() const { return *jtis_; }
+  // Sessions, messages and dispatch (devops_sessions_routes.cc, devops_jobs_routes.cc).
+  DevOpsRuntime& runtime() const { return *runtime_; }
 
   // http(s)://127.0.0.1:<port> matching the listener the request came in on.
   std::string BaseUrl(const HttpRequest& request) const;
@@ -60,6 +63,7 @@ class DevOpsService {
   std::unique_ptr<DevOpsOrg> org_;
   std::unique_ptr<TokenBucketThrottle> throttle_;
   std::unique_ptr<JtiCache> jtis_;
+  std::unique_ptr<DevOpsRuntime> runtime_;
 };
 
 // Route groups (devops_*_routes.cc). Organization routes are under "/<organization>".
@@ -80,5 +84,11 @@ void RegisterDevOpsAgentRoutes(Router& router, const ServicePtr& service);
 void RegisterDevOpsPackageRoutes(Router& router, const ServicePtr& service);
 void RegisterDevOpsOAuthRoutes(Router& router, const ServicePtr& service);
 void RegisterDevOpsControlRoutes(Router& router, const ServicePtr& service);
+void RegisterDevOpsSessionRoutes(Router& router, const ServicePtr& service);
+void RegisterDevOpsJobRoutes(Router& router, const ServicePtr& service);
+void RegisterDevOpsJobControlRoutes(Router& router, const ServicePtr& service);
+// Registers agent packages from files (agentboot-sim --agent-package), like the control route.
+void PreloadAgentPackages(DevOpsService& service,
+                          const std::vector<std::pair<std::string, std::string>>& packages);
 
 }  // namespace agentboot::sim::detail

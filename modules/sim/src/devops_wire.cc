@@ -150,11 +150,20 @@ json JobRequestJson(const JobRequestRecord& request, const std::string& agent_na
   json body = {{"requestId", request.request_id},
                {"queueTime", FormatUtc(request.queue_time)},
                {"poolId", request.pool_id},
-               {"reservedAgent", {{"id", request.agent_id}, {"name", agent_name}}},
                {"planType", "Build"}};
+  // A queued request has no agent yet.
+  if (request.agent_id != 0) {
+    body["reservedAgent"] = {{"id", request.agent_id}, {"name", agent_name}};
+  }
   if (request.assign_time) body["assignTime"] = FormatUtc(*request.assign_time);
   if (request.finish_time) body["finishTime"] = FormatUtc(*request.finish_time);
   if (!request.result.empty()) body["result"] = request.result;
+  if (!request.plan_id.empty()) {
+    body["planId"] = request.plan_id;
+    body["jobId"] = request.job_id;
+    body["demands"] = request.demands;
+  }
+  if (request.locked_until) body["lockedUntil"] = FormatUtc(*request.locked_until);
   return body;
 }
 

@@ -31,7 +31,12 @@ class RouterHandler final : public Poco::Net::HTTPRequestHandler {
       request.query_string = uri.getRawQuery();
       request.query = ParseQueryString(request.query_string);
       for (const auto& [name, value] : in) request.headers.emplace_back(name, value);
-      Poco::StreamCopier::copyToString(in.stream(), request.body);
+      // A request with neither Content-Length nor chunked encoding has no body (RFC 9112
+      // §6.3). Poco would read such an OPTIONS or POST until the client closes the connection,
+      // stalling clients that keep it open (azure-devops-node-api's OPTIONS) for the timeout.
+      if (in.hasContentLength() || in.getChunkedTransferEncoding()) {
+        Poco::StreamCopier::copyToString(in.stream(), request.body);
+      }
       request.tls = tls_;
       answer = router_.Dispatch(request);
     } catch (const Poco::Exception& e) {

@@ -219,4 +219,18 @@ void SimContext::ClearRequestLog() {
   log_.clear();
 }
 
+void SimContext::AddStopHook(std::function<void()> hook) {
+  std::lock_guard lock(mu_);
+  stop_hooks_.push_back(std::move(hook));
+}
+
+void SimContext::RunStopHooks() const {
+  std::vector<std::function<void()>> hooks;
+  {
+    std::lock_guard lock(mu_);
+    hooks = stop_hooks_;
+  }
+  for (const auto& hook : hooks) hook();
+}
+
 }  // namespace agentboot::sim::detail

@@ -210,6 +210,11 @@ class SimContext {
   std::vector<LoggedRequest> RequestLog() const;
   void ClearRequestLog();
 
+  // Simulator::Stop runs these before stopping the listeners, so handlers blocked in a long
+  // poll answer at once instead of holding the server threads.
+  void AddStopHook(std::function<void()> hook);
+  void RunStopHooks() const;
+
  private:
   SimConfig config_;
   jose::RsaKey entra_key_;
@@ -225,6 +230,7 @@ class SimContext {
   std::vector<FederatedCredential> federated_;
   std::string identity_header_;
   mutable ImdsState imds_;
+  std::vector<std::function<void()>> stop_hooks_;
 };
 
 // The resource an access token is for, as Entra would put it in `aud`: "/.default" and a trailing

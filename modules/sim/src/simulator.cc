@@ -78,6 +78,7 @@ class SimulatorImpl final : public Simulator {
 
   void Stop() override {
     std::lock_guard lock(stop_mu_);
+    context_->RunStopHooks();
     if (http_) http_->Stop();
     if (https_) https_->Stop();
   }

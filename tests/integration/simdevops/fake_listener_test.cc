@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "listener_files.h"
 #include "sim_fixture.h"
 
 namespace agentboot::simdevops_test {
@@ -10,48 +11,8 @@ namespace {
 
 using SimDevOpsFakeListener = SimFixture;
 
-std::string Padded(jose::Bytes bytes, size_t size) {
-  if (bytes.size() < size) bytes.insert(bytes.begin(), size - bytes.size(), 0);
-  return jose::Base64Encode(bytes);
-}
-
-void WriteBomJson(const std::string& path, const nlohmann::json& value) {
-  std::ofstream(path, std::ios::binary) << "\xEF\xBB\xBF" << value.dump(2);
-}
-
-// The three files as the real configure step writes them.
-void WriteAgentFiles(const std::string& root, const nlohmann::json& agent,
-                     const std::string& server_url, const jose::RsaKey& key) {
-  WriteBomJson(root + "/.agent", {{"agentId", agent["id"]},
-                                  {"agentName", agent["name"]},
-                                  {"poolId", 1},
-                                  {"poolName", "Default"},
-                                  {"serverUrl", server_url},
-                                  {"workFolder", "_work"}});
-  const std::string url = agent["authorization"]["authorizationUrl"];
-  WriteBomJson(root + "/.credentials", {{"scheme", "OAuth"},
-                                        {"data",
-                                         {{"clientId", agent["authorization"]["clientId"]},
-                                          {"authorizationUrl", url},
-                                          {"oauthEndpointUrl", url}}}});
-  jose::RsaComponents c = key.Components();
-  const size_t half = (c.n.size() + 1) / 2;
-  WriteBomJson(root + "/.credentials_rsaparams", {{"ContainerName", ""},
-                                                  {"UseCng", false},
-                                                  {"d", Padded(c.d, c.n.size())},
-                                                  {"dp", Padded(c.dp, half)},
-                                                  {"dq", Padded(c.dq, half)},
-                                                  {"exponent", jose::Base64Encode(c.e)},
-                                                  {"inverseQ", Padded(c.qi, half)},
-                                                  {"modulus", jose::Base64Encode(c.n)},
-                                                  {"p", Padded(c.p, half)},
-                                                  {"q", Padded(c.q, half)}});
-}
-
 ProcessOutput RunListener(const std::string& root, std::vector<std::string> args) {
-  std::filesystem::create_directories(root + "/bin");
-  std::filesystem::copy_file(FAKE_AGENT_LISTENER, root + "/bin/Agent.Listener",
-                             std::filesystem::copy_options::overwrite_existing);
+  InstallListener(root, FAKE_AGENT_LISTENER);
   ProcessSpec spec;
   spec.argv = {root + "/bin/Agent.Listener"};
   spec.argv.insert(spec.argv.end(), args.begin(), args.end());
@@ -94,7 +55,8 @@ TEST_F(SimDevOpsFakeListener, VersionAndStrictFileChecks) {
                              {"modulus", jose::Base64Encode(c.n)},
                              {"p", jose::Base64Encode(c.p)},
                              {"q", jose::Base64Encode(c.q)}};
-  WriteBomJson(root + "/.credentials_rsaparams", unpadded);
+  std::ofstream(root + "/.credentials_rsaparams", std::ios::binary)
+      << "\xEF\xBB\xBF" << unpadded.dump(2);
   ProcessOutput bad = RunListener(root, {"run", "--check"});
   EXPECT_EQ(bad.exit_code, 2);
   EXPECT_NE(bad.stderr_text.find("CryptographicException"), std::string::npos);

@@ -16,6 +16,7 @@
 
 #include "agentboot/base.h"
 #include "agentboot/devops.h"
+#include "agentboot/http.h"
 #include "agentboot/identity.h"
 #include "agentboot/jose.h"
 
@@ -209,6 +210,70 @@ struct Unregistration {
 // The listener's own version: `<root>/bin/Agent.Listener --version` (first line, trimmed).
 // kNotFound when there is no listener in <root>/bin.
 [[nodiscard]] Result<std::string> ListenerVersion(Env& env, const std::string& root);
+
+// ---------------------------------------------------------------------------------------------
+// The agent package (agent-contract §6): resolve it, download and verify it, unpack it into a
+// versioned cache shared by every agent root of the host, and link an agent root to it.
+//
+// Cache layout (PackageOptions::cache_dir):
+//   <version>/                     an unpacked package, published by one rename(2)
+//   <version>/.agentboot-package   "version=<v>\nsha256=<hex>\n": written last, before the
+//                                  rename; a directory without it is incomplete and replaced
+//   downloads/<filename>[.part]    a tarball in flight; deleted once unpacked
+//   .tmp-<version>-XXXXXX/         an unpack in progress (stale ones are swept under the lock)
+//   .lock                          flock(2), held around download + unpack
+// An agent root prepared from the cache holds bin -> <cache>/<v>/bin, externals ->
+// <cache>/<v>/externals, and links to the package's top-level files (config.sh, run.sh, …) that
+// the root lacks. The listener's own self-update replaces those links with bin.<ver> (§4).
+
+// Set (non-empty) in the listener's environment, it ignores update messages (§4 Self-update).
+inline constexpr std::string_view kDisableUpdateVariable = "agent.disableupdate";
+
+struct PackageOptions {
+  std::string platform = "linux-x64";
+  std::string pinned_version;   // "x.y.z" (--agent-version); empty = newest
+  std::string package_source;   // a local tarball path or an http(s) URL (--agent-package)
+  std::string expected_sha256;  // optional check of package_source; hex, case and '-' ignored
+  std::string cache_dir;        // required; see DefaultCacheDir
+};
+
+struct PreparedAgent {
+  std::string version;      // what <root>/bin/Agent.Listener --version printed
+  std::string package_dir;  // <cache>/<version>, or the agent root for a pre-baked agent
+  std::string source;       // "prebaked", "cache", "download" or "local"
+  uint64_t bytes_downloaded = 0;
+  bool pinned = false;  // a version or package was chosen: run the listener with updates disabled
+};
+
+// $AGENTBOOT_CACHE_DIR; else /var/cache/agentboot for root; else $XDG_CACHE_HOME/agentboot or
+// $HOME/.cache/agentboot; else /var/tmp/agentboot. Empty and relative values are skipped.
+std::string DefaultCacheDir(const Environment& vars, bool is_root);
+
+// The agent's hash comparison: case-insensitive, '-' separators ignored (§6). Empty never matches.
+bool HashesEqual(std::string_view a, std::string_view b);
+
+// {kDisableUpdateVariable: "true"} when pinned, else empty: merge into the listener's environment.
+std::map<std::string, std::string> ListenerEnvironmentForPin(bool pinned);
+
+// Makes <agent_root> runnable, in this order:
+//   a) <root>/bin is a real directory holding Agent.Listener: a pre-baked agent, used as it is
+//      (no network, nothing written);
+//   b) pinned_version is complete in the cache: linked with no network at all;
+//   c) package_source: a local file is hashed, a URL downloaded, then unpacked (unless a cached
+//      package has that SHA-256) and cached under the version its listener reports;
+//   d) else the packages API (exact version when pinned, else the newest) and, unless cached,
+//      a download verified against hashValue. When the API is unreachable and nothing is pinned,
+//      the newest complete cached version is used with a warning.
+// Then the root is linked to the cached package (symlinks replaced atomically; a real file or
+// directory named bin/externals is never replaced: kAlreadyExists). .agent and .credentials* are
+// never touched. Errors: kInvalidArgument (no cache_dir, unsafe version, `client` null when the
+// API is needed), kNotFound (no package / file), kInternal (hash mismatch: nothing is cached),
+// and the client's and downloader's errors. Safe to run concurrently in several processes and
+// threads against one cache. `client` may be null; the seams must outlive the call.
+[[nodiscard]] Result<PreparedAgent> PrepareAgent(devops::Client* client,
+                                                 http::Downloader& downloader, Env& env,
+                                                 const PackageOptions& options,
+                                                 const std::string& agent_root);
 
 // The fallback registrar (`--registrar agent`, and the only way on Windows): the agent's own
 // `config.sh --unattended --auth pat` with a fresh Entra token passed as VSTS_AGENT_INPUT_TOKEN in

@@ -4,6 +4,8 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -90,6 +92,60 @@ class CountingTransport final : public Transport {
   Transport& inner_;
   std::atomic<int> count_{0};  // atomic: Transport implementations are used from several threads
 };
+
+// ---------------------------------------------------------------------------------------------
+// Streaming downloads, for bodies that do not belong in memory (agent packages are ~230 MB).
+
+// Incremental SHA-256 (OpenSSL EVP). One per stream; not thread-safe.
+class Sha256Hasher {
+ public:
+  Sha256Hasher();
+  ~Sha256Hasher();
+  Sha256Hasher(const Sha256Hasher&) = delete;
+  Sha256Hasher& operator=(const Sha256Hasher&) = delete;
+  void Update(std::string_view data);
+  // Lower-case hex of everything passed to Update since construction or the last FinishHex.
+  std::string FinishHex();
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+// Lower-case hex SHA-256 of `data`.
+std::string Sha256Hex(std::string_view data);
+
+struct DownloadResult {
+  int status = 0;          // the final status, after redirects
+  uint64_t bytes = 0;      // bytes written to dest_path; 0 unless the status was 2xx
+  std::string sha256_hex;  // lower-case hex SHA-256 of those bytes
+};
+
+// done and total in bytes; total is 0 while the size is unknown.
+using DownloadProgress = std::function<void(uint64_t done, uint64_t total)>;
+
+// Streams a GET body to a file. The body goes to dest_path + ".part", is hashed as it arrives,
+// and only a 2xx answer is fsynced and renamed over dest_path, so dest_path is either absent,
+// untouched or complete. Any status the server sent is a successful Result (the file is then not
+// written and no ".part" is left); errors are those of Transport::Send plus kInternal for local
+// file errors, and also leave no ".part". Authorization headers are never sent (package CDNs
+// take none, as the agent's own updater sends none). `progress` may be empty. Implementations
+// are safe for concurrent use with distinct dest_paths.
+class Downloader {
+ public:
+  Downloader() = default;
+  Downloader(const Downloader&) = delete;
+  Downloader& operator=(const Downloader&) = delete;
+  virtual ~Downloader() = default;
+  [[nodiscard]] virtual Result<DownloadResult> Download(const Request& request,
+                                                        const std::string& dest_path,
+                                                        const DownloadProgress& progress) = 0;
+};
+
+// The libcurl downloader: trust and proxies as MakeCurlTransport, but redirects ARE followed (up
+// to 5, http and https only: CDNs redirect) and there is no size cap. `progress` is called at
+// most about once a second or at every further 10%, and once at the end.
+std::unique_ptr<Downloader> MakeCurlDownloader(const CurlOptions& options);
 
 // ---------------------------------------------------------------------------------------------
 // Retry policy: pure functions. The caller sleeps through its Clock.

@@ -10,6 +10,8 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "agentboot/base.h"
 
@@ -41,6 +43,8 @@ struct SimConfig {
   std::string organization = "sim";  // Azure DevOps URL is <base>/<organization>
   std::string tenant_id = "72f988bf-0000-4000-8000-000000000001";
   bool quiet = false;  // no request lines on stderr
+  // Agent packages (linux-x64) registered at start: (version "4.261.0", path of the .tar.gz).
+  std::vector<std::pair<std::string, std::string>> agent_packages;
 };
 
 // A running simulator. Start() returns once both listeners accept connections. Stop() (or the

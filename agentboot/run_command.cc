@@ -1,0 +1,194 @@
+// `agentboot run`: token, agent package, registration, then the official listener under
+// supervision; with --once, one job, a fresh-token deregistration and an exit code that says how
+// the job ended.
+#include "agentboot/agent.h"
+#include "agentboot/devops.h"
+#include "agentboot/supervisor.h"
+
+#include "commands.h"
+#include "exit_codes.h"
+#include "instance_name.h"
+#include "run_flags.h"
+#include <grp.h>
+#include <pwd.h>
+#include <signal.h>
+#include <unistd.h>
+
+namespace agentboot::cli {
+namespace {
+
+constexpr std::string_view kSource = "run";
+
+// SIGINT/SIGTERM/SIGHUP mean "stop" and SIGCHLD wakes the loop: they are blocked from the start
+// (and so in every thread libcurl may create) and read by the supervisor's signalfd. A stop that
+// arrives while registering stays pending and ends the run as soon as supervision starts.
+void BlockSupervisionSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  for (int signal : {SIGINT, SIGTERM, SIGHUP, SIGCHLD}) sigaddset(&set, signal);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
+
+struct RunAs {
+  std::optional<uint32_t> uid;
+  std::optional<uint32_t> gid;
+  std::vector<uint32_t> groups;
+};
+
+Result<RunAs> ResolveRunAs(const std::string& user) {
+  RunAs run_as;
+  if (user.empty()) return run_as;
+  passwd entry{};
+  passwd* found = nullptr;
+  std::vector<char> buffer(16384);
+  if (getpwnam_r(user.c_str(), &entry, buffer.data(), buffer.size(), &found) != 0 ||
+      found == nullptr) {
+    return Fail(ErrorCode::kInvalidArgument, "--run-as " + user, "no such user",
+                "Create the user or pass an existing one.");
+  }
+  run_as.uid = found->pw_uid;
+  run_as.gid = found->pw_gid;
+  int count = 64;
+  std::vector<gid_t> groups(static_cast<size_t>(count));
+  if (getgrouplist(user.c_str(), found->pw_gid, groups.data(), &count) >= 0) {
+    for (int i = 0; i < count; ++i) run_as.groups.push_back(groups[static_cast<size_t>(i)]);
+  }
+  return run_as;
+}
+
+int JobResultExitCode(const std::string& result) {
+  if (result == "succeeded") return kExitOk;
+  if (result == "succeededWithIssues") return kExitJobSucceededWithIssues;
+  if (result == "failed") return kExitJobFailed;
+  if (result == "canceled" || result == "abandoned") return kExitJobCanceled;
+  return kExitNoJobRan;
+}
+
+// The result of the last job this agent finished, read from the server (the listener's own exit
+// code says nothing about the job).
+std::string LastJobResult(devops::Client& client, const agent::Registration& registration,
+                          Logger& log) {
+  auto requests = client.ListJobRequests(registration.pool_id, registration.agent_id);
+  if (!requests) {
+    log.Log(LogLevel::kWarning, kSource, "could not read the job's result",
+            {{"detail", requests.error().ToString()}});
+    return "";
+  }
+  std::string result;
+  std::string finished;
+  for (const auto& request : *requests) {
+    if (request.agent_id != registration.agent_id || !request.finish_time) continue;
+    if (*request.finish_time >= finished) {
+      finished = *request.finish_time;
+      result = request.result;
+    }
+  }
+  return result;
+}
+
+}  // namespace
+
+int RunAgent(App& app, const RunFlags& flags) {
+  BlockSupervisionSignals();
+  Env& env = app.env();
+  if (auto token = app.tokens().GetToken({}); !token) {
+    PrintFailure(token.error());
+    return ExitCodeFor(Stage::kIdentity, token.error());
+  }
+  auto run_as = ResolveRunAs(flags.run_as);
+  if (!run_as) {
+    PrintFailure(run_as.error());
+    return kExitUsage;
+  }
+  devops::Client client(ClientOptionsFor(flags.url), app.transport(), app.tokens(), env);
+
+  // The package: pre-baked, cached, local or downloaded; its real version is what we register.
+  auto prepared = PrepareListener(app, client, flags);
+  if (!prepared) return FailedStage(prepared.error());
+
+  auto options = RegisterOptionsFrom(app, flags, prepared->version);
+  if (!options) return FailedStage(options.error());
+  agent::AgentFiles files(env.fs, flags.agent_dir);
+  auto registration = agent::Register(client, files, env, *options);
+  if (!registration) return FailedStage(registration.error());
+  if (run_as->uid) {
+    if (auto owned = agent::ChownAgentFiles(files, *run_as->uid, *run_as->gid); !owned) {
+      PrintFailure(owned.error());
+      return kExitInternal;
+    }
+  }
+
+  supervisor::Options supervision;
+  supervision.agent_root = flags.agent_dir;
+  supervision.policy.once = flags.once;
+  supervision.policy.kill_timeout = std::chrono::seconds(flags.stop_timeout_seconds);
+  supervisor::Hooks hooks;
+  hooks.make_launch_spec = [&]() -> Result<supervisor::LaunchSpec> {
+    supervisor::LaunchSpec spec;
+    spec.argv = {flags.agent_dir + "/bin/Agent.Listener", "run"};
+    if (flags.once) spec.argv.emplace_back("--once");
+    spec.env = supervisor::ScrubEnvironment(env.vars.All());
+    // A pinned version must not be replaced behind our back (agent-contract §4, self-update).
+    if (prepared->pinned) spec.env["agent.disableupdate"] = "true";
+    spec.working_directory = flags.agent_dir;
+    spec.uid = run_as->uid;
+    spec.gid = run_as->gid;
+    spec.supplementary_groups = run_as->groups;
+    return spec;
+  };
+  hooks.on_line = [&](std::string_view line, supervisor::Stream stream) {
+    env.log.Log(stream == supervisor::Stream::kStderr ? LogLevel::kWarning : LogLevel::kInfo,
+                "listener", line);
+  };
+  hooks.on_exit = [&](const supervisor::ExitStatus& status) {
+    if (status.code != 1 || flags.once) return supervisor::ExitDecision::kFollowPolicy;
+    // Exit 1: find out why. An agent deleted on the server is registered again (fresh token).
+    auto present = client.GetAgent(registration->pool_id, registration->agent_id);
+    if (present || present.error().code != ErrorCode::kNotFound) {
+      return supervisor::ExitDecision::kFollowPolicy;
+    }
+    env.log.Log(LogLevel::kWarning, kSource,
+                "the agent was deleted on the server; registering it again");
+    auto again = agent::Register(client, files, env, *options);
+    if (!again) {
+      env.log.Log(LogLevel::kError, kSource, "re-registration failed",
+                  {{"detail", again.error().ToString()}});
+      return supervisor::ExitDecision::kStop;
+    }
+    *registration = *again;
+    return supervisor::ExitDecision::kRestart;
+  };
+  env.log.Log(LogLevel::kInfo, kSource, "launching the listener",
+              {{"version", prepared->version}, {"once", flags.once ? "true" : "false"}});
+  auto supervisor = supervisor::NewSupervisor(env, supervisor::PosixChildLauncher(), supervision,
+                                              std::move(hooks));
+  auto result = supervisor->Run();
+  if (!result) {
+    PrintFailure(result.error());
+    return kExitInternal;
+  }
+  env.log.Log(LogLevel::kInfo, kSource, "listener supervision ended",
+              {{"outcome", std::string(supervisor::OutcomeName(result->outcome))},
+               {"launches", std::to_string(result->launches)}});
+  if (!flags.once) return SupervisorExitCode(result->exit_code);
+
+  // Ephemeral: the job's own result, then leave nothing behind (a fresh token for the delete).
+  const std::string job_result = LastJobResult(client, *registration, env.log);
+  env.log.Log(LogLevel::kInfo, kSource, "job finished",
+              {{"result", job_result.empty() ? "none" : job_result}});
+  auto removed = agent::Unregister(client, files, env, "", "", false);
+  if (!removed) {
+    PrintFailure(removed.error());
+    return FailedStage(removed.error());
+  }
+  env.log.Log(
+      LogLevel::kInfo, kSource, "agent unregistered",
+      {{"agent", registration->agent_name}, {"id", std::to_string(registration->agent_id)}});
+  if (result->outcome != supervisor::Outcome::kSucceeded &&
+      result->outcome != supervisor::Outcome::kStopped && job_result.empty()) {
+    return SupervisorExitCode(result->exit_code);
+  }
+  return JobResultExitCode(job_result);
+}
+
+}  // namespace agentboot::cli

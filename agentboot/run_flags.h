@@ -1,0 +1,64 @@
+// What `register`, `unregister` and `run` share: their flags (compatible with Microsoft's Docker
+// start.sh: AZP_URL, AZP_POOL, AZP_AGENT_NAME, AZP_WORK) and the steps built from them.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "agentboot/agent.h"
+#include "agentboot/devops.h"
+
+#include "app.h"
+
+namespace agentboot::cli {
+
+struct RegisterFlags {
+  std::string url;
+  std::string pool = "Default";
+  std::string agent_name;
+  std::string work = "_work";
+  std::string agent_dir = ".";
+  std::string agent_version;
+  std::string registrar = "native";
+  std::vector<std::string> capabilities;
+  bool replace = false;
+  bool placeholder = false;
+  bool force = false;
+};
+
+struct RunFlags : RegisterFlags {
+  bool once = false;
+  std::string agent_package;  // local tarball or URL
+  std::string agent_sha256;   // expected hash of --agent-package
+  std::string cache_dir;
+  std::string run_as;
+  int stop_timeout_seconds = 120;
+};
+
+// --url, --pool, --agent-name, --agent-dir.
+void AddConnectionOptions(CLI::App& command, RegisterFlags& flags);
+// --work, --replace, --capability (register and run).
+void AddRegistrationOptions(CLI::App& command, RegisterFlags& flags);
+
+devops::ClientOptions ClientOptionsFor(const std::string& url);
+
+// Prints the error and returns its exit code; a token problem is an identity exit code.
+int FailedStage(const Error& error);
+
+// Validated registration options; `version` is the listener's real version.
+[[nodiscard]] Result<agent::RegisterOptions> RegisterOptionsFrom(App& app,
+                                                                 const RegisterFlags& flags,
+                                                                 std::string version);
+
+// The listener to run: pre-baked, cached, local or downloaded (run only).
+[[nodiscard]] Result<agent::PreparedAgent> PrepareListener(App& app, devops::Client& client,
+                                                           const RunFlags& flags);
+
+// The supervisor's outcome codes (10-14) pass through; see exit_codes.h.
+int SupervisorExitCode(int supervisor_code);
+
+int RunAgent(App& app, const RunFlags& flags);
+
+}  // namespace agentboot::cli

@@ -1,0 +1,54 @@
+// The directory-level file operations the package cache needs and the FileSystem seam does not
+// offer: symlinks, directory renames, recursive removal, temp directories, flock and streaming
+// hashes (private to agentboot::agent). They act on the real disk; errors carry the path and
+// errno text. Thread-safe.
+#pragma once
+
+#include <string>
+
+#include "agentboot/base.h"
+
+namespace agentboot::agent::detail {
+
+enum class EntryKind { kMissing, kSymlink, kDirectory, kOther };
+
+// lstat(2): a symlink is reported as such, whatever it points to.
+EntryKind KindOf(const std::string& path);
+
+// The absolute, lexically normal form of `path` (relative to the working directory).
+std::string AbsolutePath(const std::string& path);
+
+// mkdtemp(prefix + "XXXXXX"): a new directory only this caller knows.
+[[nodiscard]] Result<std::string> MakeTempDir(const std::string& prefix);
+
+// rename(2) of a directory. kAlreadyExists when `to` is a non-empty directory.
+[[nodiscard]] Status RenameDirectory(const std::string& from, const std::string& to);
+
+// Removes `path` and everything below it; a missing path succeeds. Symlinks are not followed.
+[[nodiscard]] Status RemoveTree(const std::string& path);
+
+// Points `link` at `target` atomically: a symlink under a unique temporary name, renamed over
+// `link`. REQUIRES: `link` is absent or a symlink (rename would replace a file, so callers check).
+[[nodiscard]] Status ReplaceSymlink(const std::string& link, const std::string& target);
+
+// The lower-case hex SHA-256 of a file, read in chunks. kNotFound when it is absent.
+[[nodiscard]] Result<std::string> HashFile(const std::string& path);
+
+// An exclusive flock(2) on a lock file, released when the object dies. The descriptor is
+// close-on-exec, so children (tar, the listener) never inherit the lock.
+class FileLock {
+ public:
+  // Blocks until the lock is held; logs once through `log` when it has to wait.
+  [[nodiscard]] static Result<FileLock> Acquire(const std::string& path, Logger& log);
+  FileLock(FileLock&& other) noexcept;
+  FileLock& operator=(FileLock&&) = delete;
+  FileLock(const FileLock&) = delete;
+  FileLock& operator=(const FileLock&) = delete;
+  ~FileLock();
+
+ private:
+  explicit FileLock(int fd) : fd_(fd) {}
+  int fd_ = -1;
+};
+
+}  // namespace agentboot::agent::detail

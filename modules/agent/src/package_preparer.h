@@ -1,0 +1,58 @@
+// The sequencing behind PrepareAgent (private to agentboot::agent). One object per call; its
+// methods are spread over package_prepare.cc (the steps), package_fetch.cc (download and
+// verify) and package_link.cc (linking the agent root, the result).
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "agentboot/agent.h"
+
+#include "package_cache.h"
+#include "package_disk.h"
+
+namespace agentboot::agent::detail {
+
+struct Fetched {
+  std::string path;
+  std::string sha256;  // lower-case hex
+  uint64_t bytes = 0;  // 0 for a local file
+};
+
+class Preparer {
+ public:
+  // Every reference must outlive the object; `client` may be null.
+  Preparer(devops::Client* client, http::Downloader& downloader, Env& env,
+           const PackageOptions& options, const std::string& agent_root);
+
+  [[nodiscard]] Result<PreparedAgent> Run();
+
+ private:
+  bool IsPrebaked();
+  Result<PreparedAgent> FromServer();
+  Result<PreparedAgent> FallBackToCache(Error error);
+  Result<PreparedAgent> FromPackageSource();
+  Result<Fetched> HashLocal(const std::string& path);
+  Result<FileLock> LockCache();
+
+  // Downloads `url` into the cache's downloads directory (up to 3 attempts) and checks
+  // `expected_sha256` when given; kInternal on a mismatch. Nothing is left behind on failure.
+  Result<Fetched> Fetch(const std::string& url, const std::string& file_name,
+                        const std::string& expected_sha256);
+  void LogProgress(uint64_t done, uint64_t total);
+
+  // Links the root to `package_dir` (unless pre-baked) and reads the listener's real version.
+  Result<PreparedAgent> Finish(const std::string& package_dir, std::string source, uint64_t bytes,
+                               bool link);
+  Status LinkRoot(const std::string& package_dir);
+  Status LinkEntry(const std::string& name, const std::string& target, bool required);
+
+  devops::Client* client_;
+  http::Downloader& downloader_;
+  Env& env_;
+  const PackageOptions& options_;
+  std::string root_;
+  PackageCache cache_;
+};
+
+}  // namespace agentboot::agent::detail

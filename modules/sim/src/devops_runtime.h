@@ -1,0 +1,58 @@
+// What the simulated Azure DevOps keeps only while it runs: listener sessions and message queues,
+// the job dispatcher, the message long-poll time, and the credentials of deleted agents. Owned
+// by DevOpsService. Thread-safe.
+#pragma once
+
+#include <atomic>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "devops_jobs.h"
+#include "devops_sessions.h"
+
+namespace agentboot::sim::detail {
+
+class DevOpsRuntime {
+ public:
+  // `org` and `random` outlive the runtime.
+  DevOpsRuntime(DevOpsOrg& org, Random& random) : dispatcher_(org, sessions_, random) {}
+
+  SessionBoard& sessions() { return sessions_; }
+  JobDispatcher& dispatcher() { return dispatcher_; }
+
+  // How long GET …/messages waits for a message (control API; the real service waits ~50 s).
+  Duration message_poll() const { return std::chrono::milliseconds(message_poll_ms_.load()); }
+  void set_message_poll(std::chrono::milliseconds poll) { message_poll_ms_ = poll.count(); }
+
+  // When on, a deleted agent's key still obtains tokens and its token still authenticates, so
+  // the listener reaches session creation and gets TaskAgentNotFoundException (agent-contract
+  // §3, issue #119). Off (default): the token endpoint answers invalid_client at once.
+  bool keep_deleted_credentials() const { return keep_deleted_credentials_.load(); }
+  void set_keep_deleted_credentials(bool keep) { keep_deleted_credentials_ = keep; }
+
+  void RememberDeleted(AgentRecord agent) {
+    std::lock_guard lock(mu_);
+    deleted_.push_back(std::move(agent));
+  }
+  // The deleted agent with this clientId, when keep_deleted_credentials() is on.
+  std::optional<AgentRecord> FindDeleted(std::string_view client_id) const {
+    if (!keep_deleted_credentials()) return std::nullopt;
+    std::lock_guard lock(mu_);
+    for (auto it = deleted_.rbegin(); it != deleted_.rend(); ++it) {
+      if (EqualsIgnoreCase(it->client_id, client_id)) return *it;
+    }
+    return std::nullopt;
+  }
+
+ private:
+  SessionBoard sessions_;
+  JobDispatcher dispatcher_;
+  std::atomic<int64_t> message_poll_ms_{20000};
+  std::atomic<bool> keep_deleted_credentials_{false};
+  mutable std::mutex mu_;
+  std::vector<AgentRecord> deleted_;
+};
+
+}  // namespace agentboot::sim::detail

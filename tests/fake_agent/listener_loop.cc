@@ -1,0 +1,243 @@
+#include "listener_loop.h"
+
+#include <atomic>
+#include <csignal>
+#include <iostream>
+#include <mutex>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "listener_job.h"
+#include "listener_session.h"
+#include "listener_update.h"
+#include <pthread.h>
+#include <unistd.h>
+
+namespace agentboot::fake_agent {
+namespace {
+
+using nlohmann::json;
+
+// Test knobs; the defaults are the real agent's except where noted.
+Duration EnvMillis(const char* name, int64_t fallback) {
+  std::optional<std::string> text = ProcessEnvironment().GetNonEmpty(name);
+  return std::chrono::milliseconds(text ? ParseInt64(*text).value_or(fallback) : fallback);
+}
+
+class Listener {
+ public:
+  Listener(ServerConnection& server, std::string root, RunOptions options)
+      : server_(server),
+        root_(std::move(root)),
+        options_(options),
+        runner_(server, EnvMillis("AGENTBOOT_FAKE_AGENT_RENEW_MS", 60'000)) {}
+
+  int Run(const sigset_t& stop_signals);
+
+ private:
+  [[noreturn]] void Finish(int code);
+  std::string session_id() {
+    std::lock_guard lock(session_mu_);
+    return session_id_;
+  }
+  std::string MessagesPath(int64_t last_message_id) {
+    std::string path = "_apis/distributedtask/pools/" + std::to_string(server_.settings().pool_id) +
+                       "/messages?sessionId=" + session_id();
+    if (last_message_id > 0) path += "&lastMessageId=" + std::to_string(last_message_id);
+    return path;
+  }
+  void DeleteMessage(int64_t id);
+  // Runs or records the message, then deletes it (AgentRefresh: before updating).
+  void Handle(int64_t id, const std::string& type, const std::string& body);
+  void Update(const std::string& body);
+
+  ServerConnection& server_;
+  const std::string root_;
+  const RunOptions options_;
+  JobRunner runner_;
+  std::mutex session_mu_;
+  std::string session_id_;
+  std::mutex finish_mu_;
+  std::atomic<bool> exiting_{false};  // Finish has begun: the loop must not react any more
+  bool job_taken_ = false;            // --once: only the first job runs
+};
+
+void Listener::Finish(int code) {
+  finish_mu_.lock();  // never released: the first caller ends the process
+  exiting_ = true;
+  if (runner_.busy()) {
+    std::cout << "Canceling the running job." << std::endl;
+    runner_.Cancel();
+    runner_.Join();
+  }
+  DeleteSession(server_, session_id());
+  std::cout.flush();
+  std::cerr.flush();
+  _exit(code);
+}
+
+void Listener::DeleteMessage(int64_t id) {
+  Result<HttpAnswer> answer = server_.Call(
+      "DELETE", "_apis/distributedtask/pools/" + std::to_string(server_.settings().pool_id) +
+                    "/messages/" + std::to_string(id) + "?sessionId=" + session_id());
+  if (!answer)
+    std::cerr << "Failed to delete message " << id << ": " << answer.error().detail << "\n";
+}
+
+void Listener::Update(const std::string& body) {
+  json refresh = json::parse(body, nullptr, false);
+  const std::string target = refresh.is_object() ? refresh.value("targetVersion", "") : "";
+  if (ProcessEnvironment().GetNonEmpty("agent.disableupdate")) {
+    std::cout << "Agent update is disabled (agent.disableupdate is set); ignoring the request "
+                 "to update to "
+              << target << "." << std::endl;
+    return;
+  }
+  if (target.empty()) return;
+  std::cout << "Agent update in progress, do not shutdown agent." << std::endl;
+  runner_.Join();  // SelfUpdater waits for the running job to finish
+  Status updated = SelfUpdate(server_, root_, target);
+  if (!updated) {
+    std::cerr << "Agent update failed: " << updated.error().ToString() << "\n";
+    return;
+  }
+  std::cout << "Agent update to " << target << " started; exiting." << std::endl;
+  Finish(options_.once ? kRunOnceUpdating : kUpdating);
+}
+
+void Listener::Handle(int64_t id, const std::string& type, const std::string& body) {
+  if (type == "PipelineAgentJobRequest" || type == "AgentJobRequest") {
+    // --once: messages that arrive after the job started stay undeleted (Agent.cs).
+    if (options_.once && job_taken_) return;
+    Result<JobMessage> job = ParseJobMessage(body);
+    if (!job) {
+      std::cerr << "Ignoring a malformed job message: " << job.error().detail << "\n";
+    } else if (!runner_.busy()) {
+      job_taken_ = true;
+      runner_.Start(*job, [this](const std::string&) {
+        if (options_.once) Finish(kSuccess);
+      });
+    }
+  } else if (type == "JobCancellation") {
+    json cancel = json::parse(body, nullptr, false);
+    if (runner_.busy() && cancel.is_object() && cancel.value("jobId", "") == runner_.job().job_id) {
+      runner_.Cancel();
+    }
+  } else if (type == "AgentRefresh") {
+    DeleteMessage(id);
+    Update(body);
+    return;
+  }
+  DeleteMessage(id);
+}
+
+int Listener::Run(const sigset_t& stop_signals) {
+  SessionOutcome session = CreateSession(
+      server_, root_, EnvMillis("AGENTBOOT_FAKE_AGENT_SESSION_CONFLICT_LIMIT_MS", 10'000));
+  if (session.session_id.empty()) return session.exit_code;
+  {
+    std::lock_guard lock(session_mu_);
+    session_id_ = session.session_id;
+  }
+  std::cout << FormatUtc(SystemClock().Now()) << ": Listening for Jobs" << std::endl;
+
+  std::thread([this, stop_signals] {
+    int signal_number = 0;
+    sigwait(&stop_signals, &signal_number);
+    std::cout << "Exiting..." << std::endl;
+    Finish(kSuccess);
+  }).detach();
+  // The keep-alive poll (MessageListener lines 357-390): its answer is thrown away, which is why
+  // the server must keep a message until it is deleted.
+  const Duration keep_alive = EnvMillis("AGENTBOOT_FAKE_AGENT_KEEPALIVE_MS", 3'000);
+  std::thread([this, keep_alive] {
+    for (;;) {
+      std::this_thread::sleep_for(keep_alive);
+      (void)server_.Call("GET", MessagesPath(0));
+    }
+  }).detach();
+
+  int64_t last_message_id = 0;
+  for (;;) {
+    Result<HttpAnswer> answer = server_.Call("GET", MessagesPath(last_message_id));
+    while (exiting_) {
+      // The session is being deleted; a poll answered "expired" must not open a new one.
+      std::this_thread::sleep_for(std::chrono::seconds(1));
+    }
+    if (!answer) {
+      std::cerr << answer.error().ToString() << "\n";
+      Finish(kRetryable);
+    }
+    if (answer->status == 202 || answer->status == 204) {
+      // Against a server that does not long-poll, do not spin.
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      continue;
+    }
+    if (answer->status != 200) {
+      const std::string type = ExceptionType(*answer);
+      if (type == "TaskAgentSessionExpiredException") {
+        session = CreateSession(server_, root_, std::chrono::seconds(0));
+        if (session.session_id.empty()) Finish(session.exit_code);
+        std::lock_guard lock(session_mu_);
+        session_id_ = session.session_id;
+        continue;
+      }
+      std::cerr << "Failed to get the next message: HTTP " << answer->status << " " << type << "\n";
+      if (type == "TaskAgentNotFoundException" || type == "TaskAgentPoolNotFoundException" ||
+          type == "AccessDeniedException") {
+        Finish(kRetryable);  // rethrown; the next start fails in session creation
+      }
+      std::this_thread::sleep_for(std::chrono::seconds(1));
+      continue;
+    }
+    json message = json::parse(answer->body, nullptr, false);
+    if (!message.is_object() || !message.contains("messageId")) continue;
+    last_message_id = message["messageId"].get<int64_t>();
+    Handle(last_message_id, message.value("messageType", ""), message.value("body", ""));
+  }
+}
+
+}  // namespace
+
+int RunListener(const std::string& root, const RunOptions& options) {
+  // Block the stop signals before any thread exists so only the signal thread sees them.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  Result<AgentSettings> settings = ReadAgentSettings(root);
+  if (!settings) {
+    if (settings.error().code == ErrorCode::kNotFound) {
+      std::cerr << "Agent is not configured. Run config.sh first.\n";
+      return kTerminated;
+    }
+    std::cerr << settings.error().ToString() << "\n";
+    return kRetryable;
+  }
+  Result<OAuthCredentials> credentials = ReadCredentials(root);
+  if (!credentials) {
+    std::cerr << credentials.error().ToString() << "\n";
+    return kRetryable;
+  }
+  Result<jose::RsaKey> key = ReadRsaParams(root);
+  if (!key) {
+    std::cerr << key.error().ToString() << "\n";
+    return kRetryable;
+  }
+  std::cout << "Scanning for tool capabilities." << std::endl;
+  std::cout << "Connecting to the server." << std::endl;
+  ServerConnection server(*settings, *credentials, std::move(*key));
+  if (int code = server.Connect(); code != kSuccess) return code;
+  if (options.check) {
+    std::cout << FormatUtc(SystemClock().Now()) << ": Listening for Jobs" << std::endl;
+    return kSuccess;
+  }
+  static Listener* listener = nullptr;  // lives until _exit
+  listener = new Listener(server, root, options);
+  return listener->Run(stop_signals);
+}
+
+}  // namespace agentboot::fake_agent

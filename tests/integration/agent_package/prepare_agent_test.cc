@@ -1,0 +1,193 @@
+// PrepareAgent end to end: download, cache reuse without network, hash mismatch, pre-baked
+// roots, local tarballs, API fallback and concurrent preparers.
+#include <algorithm>
+#include <cctype>
+#include <filesystem>
+#include <thread>
+
+#include "agentboot/http.h"
+
+#include "package_fixture.h"
+
+namespace agentboot::agent::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+// The server's hashValue may be upper case; the comparison ignores case (agent-contract §6).
+std::string ToUpperHex(std::string hex) {
+  for (char& c : hex) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return hex;
+}
+
+std::vector<std::string> Entries(const std::string& dir) {
+  std::vector<std::string> names;
+  std::error_code error;
+  for (const auto& entry : fs::directory_iterator(dir, error)) {
+    names.push_back(entry.path().filename().string());
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+TEST_F(PackageTest, DownloadsVerifiesUnpacksAndLinksTheRoot) {
+  const std::string tarball = MakeTarball("agent.tar.gz", "4.260.0");
+  const std::string hash = http::Sha256Hex(Slurp(tarball));
+  ScriptPackage("4.260.0", Serve(tarball, /*via_redirect=*/true), ToUpperHex(hash));
+
+  const auto prepared = Prepare(Options(), root_);
+  ASSERT_TRUE(prepared.has_value()) << prepared.error().ToString();
+  EXPECT_EQ(prepared->source, "download");
+  EXPECT_EQ(prepared->version, "4.260.0");
+  EXPECT_EQ(prepared->bytes_downloaded, Slurp(tarball).size());
+  EXPECT_FALSE(prepared->pinned);
+  EXPECT_EQ(prepared->package_dir, cache_ + "/4.260.0");
+  EXPECT_EQ(ReadLink(root_ + "/bin"), cache_ + "/4.260.0/bin");
+  EXPECT_EQ(ReadLink(root_ + "/externals"), cache_ + "/4.260.0/externals");
+  EXPECT_EQ(ReadLink(root_ + "/config.sh"), cache_ + "/4.260.0/config.sh");
+  EXPECT_EQ(Slurp(cache_ + "/4.260.0/.agentboot-package"),
+            "version=4.260.0\nsha256=" + hash + "\n");
+  EXPECT_EQ(Entries(cache_), (std::vector<std::string>{".lock", "4.260.0", "downloads"}));
+  EXPECT_TRUE(Entries(cache_ + "/downloads").empty());  // the tarball is gone once unpacked
+  EXPECT_EQ(transport_.request_count(), 1U);
+  EXPECT_EQ(downloads(), 1);
+  EXPECT_TRUE(log_.Contains("downloading agent package"));
+}
+
+TEST_F(PackageTest, PinnedCachedVersionUsesNoNetworkAtAll) {
+  const std::string tarball = MakeTarball("agent.tar.gz", "4.260.0");
+  ScriptPackage("4.260.0", Serve(tarball), http::Sha256Hex(Slurp(tarball)));
+  ASSERT_TRUE(Prepare(Options(), root_).has_value());
+  const size_t requests = transport_.request_count();
+
+  PackageOptions pinned = Options();
+  pinned.pinned_version = "4.260.0";
+  const auto again = Prepare(pinned, dir_ + "/second-agent");
+  ASSERT_TRUE(again.has_value()) << again.error().ToString();
+  EXPECT_EQ(again->source, "cache");
+  EXPECT_EQ(again->version, "4.260.0");
+  EXPECT_EQ(again->bytes_downloaded, 0U);
+  EXPECT_TRUE(again->pinned);
+  EXPECT_EQ(ListenerEnvironmentForPin(again->pinned).at("agent.disableupdate"), "true");
+  EXPECT_EQ(transport_.request_count(), requests);
+  EXPECT_EQ(downloads(), 1);
+  EXPECT_EQ(ReadLink(dir_ + "/second-agent/bin"), cache_ + "/4.260.0/bin");
+}
+
+TEST_F(PackageTest, UnpinnedRestartAsksOnceAndDownloadsNothing) {
+  const std::string tarball = MakeTarball("agent.tar.gz", "4.260.0");
+  ScriptPackage("4.260.0", Serve(tarball), http::Sha256Hex(Slurp(tarball)));
+  ASSERT_TRUE(Prepare(Options(), root_).has_value());
+  const auto again = Prepare(Options(), root_);  // replaces its own links
+  ASSERT_TRUE(again.has_value()) << again.error().ToString();
+  EXPECT_EQ(again->source, "cache");
+  EXPECT_EQ(transport_.request_count(), 2U);
+  EXPECT_EQ(downloads(), 1);
+  EXPECT_EQ(ReadLink(root_ + "/bin"), cache_ + "/4.260.0/bin");
+}
+
+TEST_F(PackageTest, HashMismatchIsRefusedAndNothingIsCached) {
+  const std::string tarball = MakeTarball("agent.tar.gz", "4.260.0");
+  ScriptPackage("4.260.0", Serve(tarball), std::string(64, 'a'));
+  const auto prepared = Prepare(Options(), root_);
+  ASSERT_FALSE(prepared.has_value());
+  EXPECT_EQ(prepared.error().code, ErrorCode::kInternal);
+  EXPECT_NE(prepared.error().detail.find("SHA-256 mismatch"), std::string::npos);
+  EXPECT_FALSE(prepared.error().advice.empty());
+  EXPECT_EQ(Entries(cache_), (std::vector<std::string>{".lock", "downloads"}));
+  EXPECT_TRUE(Entries(cache_ + "/downloads").empty());
+  EXPECT_FALSE(fs::exists(root_ + "/bin"));
+}
+
+TEST_F(PackageTest, PrebakedRootIsLeftAloneWithoutNetwork) {
+  const std::string listener = root_ + "/bin/Agent.Listener";
+  ASSERT_TRUE(PosixFileSystem().CreateDirectories(root_ + "/bin", 0755).has_value());
+  ASSERT_TRUE(
+      PosixFileSystem().WriteFileAtomic(listener, "#!/bin/sh\necho 3.248.0\n", 0755).has_value());
+  const auto prepared = Prepare(Options(), root_, /*with_client=*/false);
+  ASSERT_TRUE(prepared.has_value()) << prepared.error().ToString();
+  EXPECT_EQ(prepared->source, "prebaked");
+  EXPECT_EQ(prepared->version, "3.248.0");
+  EXPECT_EQ(prepared->package_dir, root_);
+  EXPECT_FALSE(fs::is_symlink(root_ + "/bin"));
+  EXPECT_FALSE(fs::exists(cache_));
+  EXPECT_EQ(transport_.request_count(), 0U);
+}
+
+TEST_F(PackageTest, LocalTarballIsCachedByItsListenerVersionThenReused) {
+  const std::string tarball = MakeTarball("custom.tar.gz", "4.261.0");
+  PackageOptions options = Options();
+  options.package_source = tarball;
+  const auto first = Prepare(options, root_, /*with_client=*/false);
+  ASSERT_TRUE(first.has_value()) << first.error().ToString();
+  EXPECT_EQ(first->source, "local");
+  EXPECT_EQ(first->version, "4.261.0");
+  EXPECT_TRUE(first->pinned);
+  EXPECT_EQ(ReadLink(root_ + "/run.sh"), cache_ + "/4.261.0/run.sh");
+
+  options.expected_sha256 = http::Sha256Hex(Slurp(tarball));
+  const auto second = Prepare(options, root_, /*with_client=*/false);
+  ASSERT_TRUE(second.has_value()) << second.error().ToString();
+  EXPECT_EQ(second->source, "cache");
+  EXPECT_TRUE(fs::exists(tarball));  // a user's file is never deleted
+}
+
+TEST_F(PackageTest, LocalTarballWithWrongExpectedHashIsRefused) {
+  PackageOptions options = Options();
+  options.package_source = MakeTarball("custom.tar.gz", "4.261.0");
+  options.expected_sha256 = std::string(64, 'b');
+  const auto prepared = Prepare(options, root_, /*with_client=*/false);
+  ASSERT_FALSE(prepared.has_value());
+  EXPECT_EQ(prepared.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_FALSE(fs::exists(cache_ + "/4.261.0"));
+}
+
+TEST_F(PackageTest, UnreachableApiFallsBackToNewestCachedVersion) {
+  const std::string tarball = MakeTarball("agent.tar.gz", "4.260.0");
+  ScriptPackage("4.260.0", Serve(tarball), http::Sha256Hex(Slurp(tarball)));
+  ASSERT_TRUE(Prepare(Options(), root_).has_value());
+  ScriptUnreachable();
+  const auto prepared = Prepare(Options(), root_);
+  ASSERT_TRUE(prepared.has_value()) << prepared.error().ToString();
+  EXPECT_EQ(prepared->source, "cache");
+  EXPECT_EQ(prepared->version, "4.260.0");
+  EXPECT_TRUE(log_.Contains("using the newest cached agent package"));
+}
+
+TEST_F(PackageTest, WithoutClientOrCacheTheServerStepIsAnInvalidArgument) {
+  const auto prepared = Prepare(Options(), root_, /*with_client=*/false);
+  ASSERT_FALSE(prepared.has_value());
+  EXPECT_EQ(prepared.error().code, ErrorCode::kInvalidArgument);
+}
+
+TEST_F(PackageTest, RealExternalsDirectoryIsNeverClobbered) {
+  const std::string tarball = MakeTarball("agent.tar.gz", "4.260.0");
+  ScriptPackage("4.260.0", Serve(tarball), http::Sha256Hex(Slurp(tarball)));
+  ASSERT_TRUE(PosixFileSystem().CreateDirectories(root_ + "/externals", 0755).has_value());
+  ASSERT_TRUE(PosixFileSystem().WriteFileAtomic(root_ + "/externals/mine", "x", 0644).has_value());
+  const auto prepared = Prepare(Options(), root_);
+  ASSERT_FALSE(prepared.has_value());
+  EXPECT_EQ(prepared.error().code, ErrorCode::kAlreadyExists);
+  EXPECT_EQ(Slurp(root_ + "/externals/mine"), "x");
+}
+
+TEST_F(PackageTest, ConcurrentPreparesShareOneCompleteCacheDirectory) {
+  const std::string tarball = MakeTarball("agent.tar.gz", "4.260.0");
+  ScriptPackage("4.260.0", Serve(tarball), http::Sha256Hex(Slurp(tarball)));
+  Result<PreparedAgent> a = Fail(ErrorCode::kInternal, "not run", "");
+  Result<PreparedAgent> b = Fail(ErrorCode::kInternal, "not run", "");
+  std::thread first([&] { a = Prepare(Options(), dir_ + "/agent-a"); });
+  std::thread second([&] { b = Prepare(Options(), dir_ + "/agent-b"); });
+  first.join();
+  second.join();
+  ASSERT_TRUE(a.has_value()) << a.error().ToString();
+  ASSERT_TRUE(b.has_value()) << b.error().ToString();
+  EXPECT_EQ(a->version, "4.260.0");
+  EXPECT_EQ(b->version, "4.260.0");
+  EXPECT_EQ(Entries(cache_), (std::vector<std::string>{".lock", "4.260.0", "downloads"}));
+  EXPECT_EQ(downloads(), 1);  // the second waited on the lock and found the version complete
+  EXPECT_EQ(ReadLink(dir_ + "/agent-b/bin"), cache_ + "/4.260.0/bin");
+}
+
+}  // namespace
+}  // namespace agentboot::agent::testing
