@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
-# The main job on the embedded default: builds agentboot, starts agentboot-sim (IMDS, Entra and
-# Azure DevOps on loopback), then shows a host getting a token from its "managed identity",
-# registering itself in an agent pool without a PAT, proving the agent's own credential works,
-# and unregistering. Usage: bash agentboot/demo.sh   (as root on a fresh Debian machine)
+# The main job on the embedded default. Builds agentboot, starts agentboot-sim (IMDS, Entra and
+# Azure DevOps on loopback, serving a fake agent package), then shows the life of an ephemeral
+# host: a token from its managed identity (no PAT), the agent package downloaded and verified,
+# registration, the official listener (a strict fake) running one job, deregistration with a
+# fresh token, and an exit code that is the job's result. A second host then starts from the
+# cache with no download. Usage: bash agentboot/demo.sh   (as root on a fresh Debian machine)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
 bash cmake/install-deps.sh
-echo "== building (first time takes a few minutes)"
+echo "== building agentboot, agentboot-sim and the fake agent package (first time: a few minutes)"
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build -j "$(nproc)" --target agentboot agentboot-sim fake-agent-listener >/dev/null
+cmake --build build -j "$(nproc)" --target agentboot agentboot-sim fake-agent-package >/dev/null
 
 work="$(mktemp -d)"
 sim_pid=""
@@ -20,24 +22,32 @@ cleanup() {
 }
 trap cleanup EXIT
 
-echo "== starting agentboot-sim"
-build/agentboot/agentboot-sim --quiet --state-dir "$work/sim" --env-file "$work/sim.env" &
+package="$(ls build/fake-agent/vsts-agent-linux-x64-*.tar.gz | sort -V | head -1)"
+version="$(basename "$package" .tar.gz)"; version="${version##*-}"
+build/agentboot/agentboot-sim --quiet --state-dir "$work/sim" --env-file "$work/sim.env" \
+  --agent-package "$version=$root/$package" &
 sim_pid=$!
 for _ in $(seq 1 100); do [[ -s "$work/sim.env" ]] && break; sleep 0.1; done
 [[ -s "$work/sim.env" ]] || { echo "agentboot-sim did not start" >&2; exit 1; }
 set -a; source "$work/sim.env"; set +a
-echo "   IMDS at $AZURE_POD_IDENTITY_AUTHORITY_HOST, Azure DevOps at $AZP_URL"
+control() { curl -fsS -X "$1" "$AGENTBOOT_SIM_CONTROL$2" -H 'Content-Type: application/json' ${3:+-d "$3"} >/dev/null; }
+control POST /devops/settings '{"message_poll_ms":1000}'
+echo "== agentboot-sim: IMDS at $AZURE_POD_IDENTITY_AUTHORITY_HOST, Azure DevOps at $AZP_URL"
 
-agent_root="$work/agent"
-mkdir -p "$agent_root/bin"
-ln -s "$root/build/tests/fake_agent/fake-agent-listener" "$agent_root/bin/Agent.Listener"
+agentboot() {
+  echo; echo "\$ agentboot $*"
+  set +e; build/agentboot/agentboot "$@"; local code=$?; set -e
+  echo "(exit code $code)"
+}
 
-run() { echo; echo "\$ agentboot $*"; build/agentboot/agentboot "$@"; }
-
-run token --identity imds
-run register --identity imds --pool Default --agent-name demo-host --agent-dir "$agent_root"
-echo; echo "\$ $agent_root/bin/Agent.Listener run --check   # the official agent's files, its own RSA key"
-"$agent_root/bin/Agent.Listener" run --check
-run register --identity imds --pool Default --agent-name demo-host --agent-dir "$agent_root"
-run unregister --identity imds --agent-dir "$agent_root"
-echo; echo "== done: no PAT, no secret on disk but the agent's own key (now removed)"
+agentboot token
+echo; echo "== a job is queued in pool Default (it will succeed)"
+control POST /devops/jobs '{"pool":"Default","duration_ms":1500,"result":"succeeded"}'
+agentboot run --once --agent-name ephemeral-1 --agent-dir "$work/host1" --cache-dir "$work/cache" \
+  --agent-version "$version"
+echo; echo "== another job (this one fails), picked up by a second host that starts from the cache"
+control POST /devops/jobs '{"pool":"Default","duration_ms":1000,"result":"failed"}'
+agentboot run --once --agent-name ephemeral-2 --agent-dir "$work/host2" --cache-dir "$work/cache" \
+  --agent-version "$version"
+echo; echo "== agents left in the pool: $(curl -fsS "$AGENTBOOT_SIM_CONTROL/devops/state" | \
+  python3 -c 'import json,sys; print(len(json.load(sys.stdin)["agents"]))')"

@@ -121,6 +121,14 @@ Runner RegisterRunCommand(CLI::App& parent) {
       ->add_option("--stop-timeout", flags->stop_timeout_seconds,
                    "Seconds between SIGINT and SIGKILL when stopping the listener")
       ->check(CLI::Range(1, 3600));
+  command
+      ->add_option("--max-restarts", flags->max_restarts,
+                   "Listener restarts allowed within 10 minutes before giving up")
+      ->check(CLI::Range(0, 1000));
+  command
+      ->add_option("--restart-delay", flags->restart_delay_seconds,
+                   "Seconds before the first restart after a crash (doubles up to 60)")
+      ->check(CLI::Range(0.05, 60.0));
   return [flags](App& app) { return RunAgent(app, *flags); };
 }
 

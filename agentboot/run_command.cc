@@ -122,6 +122,12 @@ int RunAgent(App& app, const RunFlags& flags) {
   supervision.agent_root = flags.agent_dir;
   supervision.policy.once = flags.once;
   supervision.policy.kill_timeout = std::chrono::seconds(flags.stop_timeout_seconds);
+  supervision.policy.max_restarts = flags.max_restarts;
+  supervision.policy.initial_backoff =
+      Duration(static_cast<int64_t>(flags.restart_delay_seconds * 1000));
+  if (supervision.policy.initial_backoff < supervision.policy.min_restart_spacing) {
+    supervision.policy.min_restart_spacing = supervision.policy.initial_backoff;
+  }
   supervisor::Hooks hooks;
   hooks.make_launch_spec = [&]() -> Result<supervisor::LaunchSpec> {
     supervisor::LaunchSpec spec;

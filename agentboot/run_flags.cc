@@ -92,12 +92,6 @@ Result<agent::PreparedAgent> PrepareListener(App& app, devops::Client& client,
   }
   auto prepared =
       agent::PrepareAgent(&client, app.downloader(), app.env(), options, flags.agent_dir);
-  if (!prepared) return prepared;
-  app.log().Log(LogLevel::kInfo, "package", "agent ready",
-                {{"version", prepared->version},
-                 {"source", prepared->source},
-                 {"downloaded_bytes", std::to_string(prepared->bytes_downloaded)},
-                 {"pinned", prepared->pinned ? "true" : "false"}});
   return prepared;
 }
 

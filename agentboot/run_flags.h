@@ -35,6 +35,8 @@ struct RunFlags : RegisterFlags {
   std::string cache_dir;
   std::string run_as;
   int stop_timeout_seconds = 120;
+  int max_restarts = 5;              // within 10 minutes, then the crash loop ends the run
+  double restart_delay_seconds = 1;  // first restart after a crash; doubles up to 60 s
 };
 
 // --url, --pool, --agent-name, --agent-dir.

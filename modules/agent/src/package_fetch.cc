@@ -37,6 +37,9 @@ std::string Megabytes(uint64_t bytes) { return std::to_string(bytes / (1024U * 1
 }  // namespace
 
 void Preparer::LogProgress(uint64_t done, uint64_t total) {
+  // The downloader may report the final size twice (last chunk, then completion).
+  if (done == last_progress_) return;
+  last_progress_ = done;
   std::vector<LogField> fields{{"mb", Megabytes(done)}};
   if (total > 0) {
     fields.push_back({"percent", std::to_string(done * 100 / total)});

@@ -48,6 +48,7 @@ class Preparer {
   Status LinkEntry(const std::string& name, const std::string& target, bool required);
 
   devops::Client* client_;
+  uint64_t last_progress_ = UINT64_MAX;  // last size reported by LogProgress
   http::Downloader& downloader_;
   Env& env_;
   const PackageOptions& options_;

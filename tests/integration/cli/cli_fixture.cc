@@ -21,6 +21,7 @@ void CliFixture::SetUp() {
   sim::SimConfig config;
   config.state_dir = temp_dir_ + "/sim";
   config.quiet = true;
+  config.agent_packages = {{FAKE_AGENT_VERSION, FAKE_AGENT_PACKAGE}};
   auto started = sim::Simulator::Start(config);
   ASSERT_TRUE(started) << started.error().ToString();
   sim_ = std::move(*started);

@@ -1,0 +1,216 @@
+// `agentboot run` end to end: the real binary downloads the (fake) agent package from the
+// simulator, registers, supervises the strict fake Agent.Listener and reacts to its exits.
+// Waits are on observable events (simulator state, files) under one generous deadline.
+#include <chrono>
+#include <functional>
+#include <thread>
+
+#include "cli_fixture.h"
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace agentboot::cli_test {
+namespace {
+
+using nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+enum { kCrashLoop = 12, kJobSucceededWithIssues = 21, kJobFailed = 22, kJobCanceled = 23 };
+
+class RunCommand : public CliFixture {
+ protected:
+  void SetUp() override {
+    CliFixture::SetUp();
+    // Short long-polls, and the real service's behaviour for a deleted agent's credentials.
+    Control("POST", "/devops/settings",
+            {{"message_poll_ms", 500}, {"keep_deleted_agent_credentials", true}});
+  }
+  void TearDown() override {
+    if (pid_ > 0) {
+      ::kill(pid_, SIGKILL);
+      ::waitpid(pid_, nullptr, 0);
+    }
+    CliFixture::TearDown();
+  }
+
+  std::vector<std::string> RunArgs(const std::string& name, std::vector<std::string> extra = {}) {
+    std::vector<std::string> args = {"run", "--agent-dir", temp_dir_ + "/" + name, "--agent-name",
+                                     name,  "--cache-dir", temp_dir_ + "/cache"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return args;
+  }
+
+  // Starts agentboot in the background with its output in <temp>/agentboot.log.
+  void Start(const std::vector<std::string>& args) {
+    log_path_ = temp_dir_ + "/agentboot.log";
+    std::vector<std::string> argv = {AGENTBOOT_BIN};
+    argv.insert(argv.end(), args.begin(), args.end());
+    std::vector<char*> raw;
+    for (auto& arg : argv) raw.push_back(arg.data());
+    raw.push_back(nullptr);
+    std::vector<std::string> env_strings = {"PATH=/usr/bin:/bin", "HOME=" + temp_dir_};
+    for (const auto& [key, value] : ImdsEnv()) env_strings.push_back(key + "=" + value);
+    std::vector<char*> envp;
+    for (auto& entry : env_strings) envp.push_back(entry.data());
+    envp.push_back(nullptr);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 1, log_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                     0644);
+    posix_spawn_file_actions_adddup2(&actions, 1, 2);
+    ASSERT_EQ(posix_spawn(&pid_, raw[0], &actions, nullptr, raw.data(), envp.data()), 0);
+    posix_spawn_file_actions_destroy(&actions);
+  }
+
+  // Exit code of the background agentboot, or -1 when it did not end in time.
+  int WaitExit(std::chrono::seconds limit = std::chrono::seconds(90)) {
+    const auto deadline = Clock::now() + limit;
+    while (Clock::now() < deadline) {
+      int status = 0;
+      const pid_t done = ::waitpid(pid_, &status, WNOHANG);
+      if (done == pid_) {
+        pid_ = -1;
+        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return -1;
+  }
+
+  // Polls `condition` until it holds or the deadline passes.
+  static bool Eventually(const std::function<bool()>& condition,
+                         std::chrono::seconds limit = std::chrono::seconds(60)) {
+    const auto deadline = Clock::now() + limit;
+    while (Clock::now() < deadline) {
+      if (condition()) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return condition();
+  }
+
+  bool Online(const std::string& name) {
+    const auto agents = AgentsNamed(name);
+    return agents.size() == 1 && agents[0].value("status", "") == "online";
+  }
+  std::string Log() const { return ReadFile(log_path_); }
+  int CountInLog(const std::string& needle) const {
+    const std::string log = Log();
+    int count = 0;
+    for (size_t at = log.find(needle); at != std::string::npos; at = log.find(needle, at + 1)) {
+      ++count;
+    }
+    return count;
+  }
+  void QueueJob(const std::string& result, int duration_ms = 500) {
+    Control("POST", "/devops/jobs",
+            {{"pool", "Default"}, {"duration_ms", duration_ms}, {"result", result}});
+  }
+
+  pid_t pid_ = -1;
+  std::string log_path_;
+};
+
+TEST_F(RunCommand, OnceRunsOneJobDeregistersAndExitsWithTheJobsResult) {
+  const std::vector<std::pair<std::string, int>> cases = {
+      {"succeeded", 0},
+      {"succeededWithIssues", kJobSucceededWithIssues},
+      {"failed", kJobFailed},
+      {"canceled", kJobCanceled}};
+  for (const auto& [result, expected] : cases) {
+    const std::string name = "eph-" + result;
+    QueueJob(result);
+    const RunResult run =
+        Agentboot(RunArgs(name, {"--once", "--agent-version", FAKE_AGENT_VERSION}), ImdsEnv());
+    EXPECT_EQ(run.exit_code, expected) << result << "\n" << run.err;
+    EXPECT_TRUE(AgentsNamed(name).empty()) << "a --once agent must not stay registered";
+    EXPECT_FALSE(PosixFileSystem().Exists(temp_dir_ + "/" + name + "/.credentials_rsaparams"));
+  }
+  // The package was downloaded once and then served from the cache.
+  EXPECT_EQ(RequestCount("/_downloads/"), 1);
+}
+
+TEST_F(RunCommand, SecondStartUsesTheCacheWithZeroPackageTraffic) {
+  QueueJob("succeeded");
+  ASSERT_EQ(
+      Agentboot(RunArgs("first", {"--once", "--agent-version", FAKE_AGENT_VERSION}), ImdsEnv())
+          .exit_code,
+      0);
+  Control("DELETE", "/requests");
+  QueueJob("succeeded");
+  const RunResult second =
+      Agentboot(RunArgs("second", {"--once", "--agent-version", FAKE_AGENT_VERSION}), ImdsEnv());
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  EXPECT_EQ(RequestCount("/_downloads/"), 0);
+  EXPECT_EQ(RequestCount("/sim/_apis/distributedtask/packages"), 0);
+  EXPECT_NE(second.err.find("source=cache"), std::string::npos) << second.err;
+}
+
+TEST_F(RunCommand, CrashingListenerIsRestartedThenTheCrashLoopStops) {
+  // Every token request of the listener is refused: it exits 2 each time (retryable).
+  Control("POST", "/faults",
+          {{"path_prefix", "/sim/_apis/oauth2/token"}, {"statuses", std::vector<int>(20, 400)}});
+  const RunResult run =
+      Agentboot(RunArgs("crashy", {"--agent-version", FAKE_AGENT_VERSION, "--max-restarts", "2",
+                                   "--restart-delay", "0.2"}),
+                ImdsEnv());
+  EXPECT_EQ(run.exit_code, kCrashLoop) << run.err;
+  EXPECT_EQ(RequestCount("/sim/_apis/oauth2/token"), 3) << "one launch and two restarts";
+}
+
+TEST_F(RunCommand, SelfUpdateMidLifeRelaunchesTheNewVersion) {
+  // Not pinned: the listener may update itself (a pinned run sets agent.disableupdate).
+  Start(RunArgs("updating"));
+  ASSERT_TRUE(Eventually([&] { return Online("updating"); })) << Log();
+  EXPECT_EQ(AgentsNamed("updating")[0].value("version", ""), FAKE_AGENT_VERSION);
+  const int agent_id = AgentsNamed("updating")[0].value("id", 0);
+  // A newer agent is published while this one runs; the server then asks it to update.
+  Control("POST", "/devops/packages",
+          {{"version", FAKE_AGENT_NEXT_VERSION},
+           {"platform", "linux-x64"},
+           {"path", FAKE_AGENT_NEXT_PACKAGE}});
+  Control("POST", "/devops/agent-refresh",
+          {{"agent_id", agent_id}, {"target_version", FAKE_AGENT_NEXT_VERSION}});
+  ASSERT_TRUE(Eventually([&] {
+    const auto agents = AgentsNamed("updating");
+    return agents.size() == 1 && agents[0].value("version", "") == FAKE_AGENT_NEXT_VERSION &&
+           agents[0].value("status", "") == "online";
+  })) << Log();
+  ::kill(pid_, SIGTERM);
+  EXPECT_EQ(WaitExit(), 0) << Log();
+  EXPECT_GE(CountInLog("listener started"), 2) << Log();
+}
+
+TEST_F(RunCommand, AgentDeletedOnTheServerIsRegisteredAgainAndRelaunched) {
+  Start(RunArgs("phoenix", {"--agent-version", FAKE_AGENT_VERSION}));
+  ASSERT_TRUE(Eventually([&] { return Online("phoenix"); })) << Log();
+  const int first_id = AgentsNamed("phoenix")[0].value("id", 0);
+  ASSERT_EQ(Agentboot({"unregister", "--agent-name", "phoenix", "--agent-dir", temp_dir_ + "/none"},
+                      ImdsEnv())
+                .exit_code,
+            0);
+  ASSERT_TRUE(Eventually([&] {
+    const auto agents = AgentsNamed("phoenix");
+    return agents.size() == 1 && agents[0].value("id", 0) != first_id &&
+           agents[0].value("status", "") == "online";
+  })) << Log();
+  ::kill(pid_, SIGTERM);
+  EXPECT_EQ(WaitExit(), 0) << Log();
+}
+
+TEST_F(RunCommand, StopWithSigtermStopsTheListenerWithSigint) {
+  Start(RunArgs("stopper", {"--agent-version", FAKE_AGENT_VERSION}));
+  ASSERT_TRUE(Eventually([&] { return Online("stopper"); })) << Log();
+  ::kill(pid_, SIGTERM);
+  EXPECT_EQ(WaitExit(), 0) << Log();
+  // The listener deleted its session on the way out: the agent is offline, not killed mid-poll.
+  EXPECT_TRUE(Eventually([&] {
+    const auto agents = AgentsNamed("stopper");
+    return agents.size() == 1 && agents[0].value("status", "") == "offline";
+  })) << Log();
+}
+
+}  // namespace
+}  // namespace agentboot::cli_test
