@@ -56,6 +56,16 @@ Result<RunAs> ResolveRunAs(const std::string& user) {
   return run_as;
 }
 
+Status GiveAgentRootTo(const agent::AgentFiles& files, const RunAs& run_as) {
+  if (::chown(files.root().c_str(), *run_as.uid, *run_as.gid) != 0) {
+    return Fail(ErrorCode::kPermissionDenied, "chown " + files.root(),
+                "cannot give the agent "
+                "directory to the --run-as user",
+                "Run agentboot as root to use --run-as.");
+  }
+  return agent::ChownAgentFiles(files, *run_as.uid, *run_as.gid);
+}
+
 int JobResultExitCode(const std::string& result) {
   if (result == "succeeded") return kExitOk;
   if (result == "succeededWithIssues") return kExitJobSucceededWithIssues;
@@ -112,9 +122,10 @@ int RunAgent(App& app, const RunFlags& flags) {
   auto registration = agent::Register(client, files, env, *options);
   if (!registration) return FailedStage(registration.error());
   if (run_as->uid) {
-    if (auto owned = agent::ChownAgentFiles(files, *run_as->uid, *run_as->gid); !owned) {
+    // The listener writes _diag and its work folder in the agent root and reads its own files.
+    if (auto owned = GiveAgentRootTo(files, *run_as); !owned) {
       PrintFailure(owned.error());
-      return kExitInternal;
+      return kExitLaunchFailed;
     }
   }
 

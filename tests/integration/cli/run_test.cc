@@ -2,11 +2,15 @@
 // simulator, registers, supervises the strict fake Agent.Listener and reacts to its exits.
 // Waits are on observable events (simulator state, files) under one generous deadline.
 #include <chrono>
+#include <filesystem>
+#include <fstream>
 #include <functional>
+#include <iterator>
 #include <thread>
 
 #include "cli_fixture.h"
 #include <fcntl.h>
+#include <pwd.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -210,6 +214,47 @@ TEST_F(RunCommand, StopWithSigtermStopsTheListenerWithSigint) {
     const auto agents = AgentsNamed("stopper");
     return agents.size() == 1 && agents[0].value("status", "") == "offline";
   })) << Log();
+}
+
+}  // namespace
+}  // namespace agentboot::cli_test
+
+namespace agentboot::cli_test {
+namespace {
+
+// The uid of the running listener under `root`, found through /proc; -1 when none runs.
+int ListenerUid(const std::string& root) {
+  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+    const std::string pid = entry.path().filename().string();
+    if (pid.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream cmdline(entry.path() / "cmdline");
+    std::string text((std::istreambuf_iterator<char>(cmdline)), std::istreambuf_iterator<char>());
+    if (text.find(root + "/bin/Agent.Listener") != 0) continue;
+    std::ifstream status(entry.path() / "status");
+    std::string line;
+    while (std::getline(status, line)) {
+      if (line.rfind("Uid:", 0) == 0) return std::stoi(line.substr(4));
+    }
+  }
+  return -1;
+}
+
+TEST_F(RunCommand, RunAsDropsTheListenerToAnUnprivilegedUser) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root to change users";
+  const passwd* nobody = ::getpwnam("nobody");
+  if (nobody == nullptr) GTEST_SKIP() << "no user 'nobody'";
+  std::filesystem::permissions(temp_dir_, std::filesystem::perms(0755));
+  const std::string root = temp_dir_ + "/dropped";
+  QueueJob("succeeded", 3000);
+  Start(
+      RunArgs("dropped", {"--once", "--run-as", "nobody", "--agent-version", FAKE_AGENT_VERSION}));
+  int uid = -1;
+  ASSERT_TRUE(Eventually([&] {
+    uid = ListenerUid(root);
+    return uid >= 0;
+  })) << Log();
+  EXPECT_EQ(uid, static_cast<int>(nobody->pw_uid));
+  EXPECT_EQ(WaitExit(), 0) << Log();
 }
 
 }  // namespace
