@@ -1,0 +1,73 @@
+// Deregistration with a fresh token, and the listener's version probe.
+#include "agentboot/agent.h"
+
+#include "placeholder.h"
+
+namespace agentboot::agent {
+
+using detail::IsPlaceholder;
+
+Result<Unregistration> Unregister(devops::Client& client, AgentFiles& files, Env& env,
+                                  const std::string& pool_name, const std::string& agent_name,
+                                  bool force) {
+  Unregistration result;
+  int64_t pool_id = 0;
+  if (files.IsConfigured()) {
+    auto settings = files.LoadSettings();
+    if (!settings) return Fail(std::move(settings.error()));
+    pool_id = settings->pool_id;
+    result.agent_id = settings->agent_id;
+    result.agent_name = settings->agent_name;
+  } else if (!agent_name.empty()) {
+    auto pool = client.FindPool(pool_name);
+    if (!pool) return Fail(std::move(pool.error()));
+    auto existing = client.FindAgent(pool->id, agent_name);
+    if (!existing) return Fail(std::move(existing.error()));
+    result.agent_name = agent_name;
+    if (!*existing) return result;  // nothing to do
+    auto placeholder = IsPlaceholder(client, pool->id, (*existing)->id);
+    if (!placeholder) return Fail(std::move(placeholder.error()));
+    if (*placeholder && !force) {
+      return Fail(ErrorCode::kInvalidArgument, "unregister " + agent_name,
+                  "the agent is a placeholder (template) agent",
+                  "Placeholders are never removed by cleanup; pass --force to delete it anyway.");
+    }
+    pool_id = pool->id;
+    result.agent_id = (*existing)->id;
+  } else {
+    return result;  // not configured, nothing named: nothing to do
+  }
+
+  auto deleted = client.DeleteAgent(pool_id, result.agent_id);
+  if (!deleted && deleted.error().code != ErrorCode::kNotFound)
+    return Fail(std::move(deleted.error()));
+  result.deleted_on_server = deleted.has_value();
+  const bool had_files = files.IsConfigured() || env.fs.Exists(files.rsa_params_path());
+  if (auto removed = files.RemoveAll(); !removed) return Fail(std::move(removed.error()));
+  if (auto removed = env.fs.Remove(files.root() + "/.capabilities"); !removed) {
+    return Fail(std::move(removed.error()));
+  }
+  result.removed_local_files = had_files;
+  return result;
+}
+
+Result<std::string> ListenerVersion(Env& env, const std::string& root) {
+  const std::string listener = root + "/bin/Agent.Listener";
+  if (!env.fs.Exists(listener)) {
+    return Fail(ErrorCode::kNotFound, "version of " + listener, "no listener there");
+  }
+  ProcessSpec spec;
+  spec.argv = {listener, "--version"};
+  spec.env = {{"PATH", "/usr/bin:/bin"}};
+  spec.timeout = std::chrono::seconds(60);
+  auto output = env.processes.Run(spec);
+  if (!output) return Fail(std::move(output.error()));
+  const std::string version = Trim(output->stdout_text.substr(0, output->stdout_text.find('\n')));
+  if (output->exit_code != 0 || version.empty()) {
+    return Fail(ErrorCode::kInternal, listener + " --version",
+                "exit code " + std::to_string(output->exit_code) + ", no version printed");
+  }
+  return version;
+}
+
+}  // namespace agentboot::agent
