@@ -187,7 +187,8 @@ int RunAgent(App& app, const RunFlags& flags) {
   env.log.Log(LogLevel::kInfo, kSource, "listener supervision ended",
               {{"outcome", std::string(supervisor::OutcomeName(result->outcome))},
                {"launches", std::to_string(result->launches)}});
-  if (!flags.once) return SupervisorExitCode(result->exit_code);
+  // The supervisor's outcome codes (0, 10-14) are the executable's own (exit_codes.h).
+  if (!flags.once) return result->exit_code;
 
   // Ephemeral: the job's own result, then leave nothing behind (a fresh token for the delete).
   const std::string job_result = LastJobResult(client, *registration, env.log);
@@ -203,7 +204,7 @@ int RunAgent(App& app, const RunFlags& flags) {
       {{"agent", registration->agent_name}, {"id", std::to_string(registration->agent_id)}});
   if (result->outcome != supervisor::Outcome::kSucceeded &&
       result->outcome != supervisor::Outcome::kStopped && job_result.empty()) {
-    return SupervisorExitCode(result->exit_code);
+    return result->exit_code;
   }
   return JobResultExitCode(job_result);
 }

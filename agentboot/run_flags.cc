@@ -95,6 +95,4 @@ Result<agent::PreparedAgent> PrepareListener(App& app, devops::Client& client,
   return prepared;
 }
 
-int SupervisorExitCode(int supervisor_code) { return supervisor_code; }
-
 }  // namespace agentboot::cli

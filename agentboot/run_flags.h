@@ -58,9 +58,6 @@ int FailedStage(const Error& error);
 [[nodiscard]] Result<agent::PreparedAgent> PrepareListener(App& app, devops::Client& client,
                                                            const RunFlags& flags);
 
-// The supervisor's outcome codes (10-14) pass through; see exit_codes.h.
-int SupervisorExitCode(int supervisor_code);
-
 int RunAgent(App& app, const RunFlags& flags);
 
 }  // namespace agentboot::cli
