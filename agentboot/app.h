@@ -42,6 +42,7 @@ class App {
   http::Transport& transport() { return *counting_; }
   http::Downloader& downloader() { return *downloader_; }
   identity::TokenSource& tokens() { return *cache_; }
+  identity::CachedSource& cache() { return *cache_; }
   int round_trips() const { return counting_->count(); }
   const GlobalOptions& options() const { return options_; }
 

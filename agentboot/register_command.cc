@@ -129,6 +129,10 @@ Runner RegisterRunCommand(CLI::App& parent) {
       ->add_option("--restart-delay", flags->restart_delay_seconds,
                    "Seconds before the first restart after a crash (doubles up to 60)")
       ->check(CLI::Range(0.05, 60.0));
+  command
+      ->add_option("--health-listen", flags->health_listen,
+                   "Serve /healthz, /readyz and /metrics on ADDR:PORT (e.g. 0.0.0.0:8080)")
+      ->envname("AGENTBOOT_HEALTH_LISTEN");
   return [flags](App& app) { return RunAgent(app, *flags); };
 }
 

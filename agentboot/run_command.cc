@@ -9,6 +9,7 @@
 #include "exit_codes.h"
 #include "instance_name.h"
 #include "run_flags.h"
+#include "run_health.h"
 #include <grp.h>
 #include <pwd.h>
 #include <signal.h>
@@ -111,6 +112,11 @@ int RunAgent(App& app, const RunFlags& flags) {
     return kExitUsage;
   }
   devops::Client client(ClientOptionsFor(flags.url), app.transport(), app.tokens(), env);
+  RunHealth health(app);
+  if (auto serving = health.Start(flags.health_listen); !serving) {
+    PrintFailure(serving.error());  // a bad or busy --health-listen is a configuration error
+    return kExitUsage;
+  }
 
   // The package: pre-baked, cached, local or downloaded; its real version is what we register.
   auto prepared = PrepareListener(app, client, flags);
@@ -121,6 +127,7 @@ int RunAgent(App& app, const RunFlags& flags) {
   agent::AgentFiles files(env.fs, flags.agent_dir);
   auto registration = agent::Register(client, files, env, *options);
   if (!registration) return FailedStage(registration.error());
+  health.Registered(*registration, client);
   if (run_as->uid) {
     // The listener writes _diag and its work folder in the agent root and reads its own files.
     if (auto owned = GiveAgentRootTo(files, *run_as); !owned) {
@@ -153,6 +160,7 @@ int RunAgent(App& app, const RunFlags& flags) {
     spec.supplementary_groups = run_as->groups;
     return spec;
   };
+  hooks.on_transition = [&](const supervisor::State& state) { health.OnTransition(state); };
   hooks.on_line = [&](std::string_view line, supervisor::Stream stream) {
     env.log.Log(stream == supervisor::Stream::kStderr ? LogLevel::kWarning : LogLevel::kInfo,
                 "listener", line);
@@ -173,6 +181,7 @@ int RunAgent(App& app, const RunFlags& flags) {
       return supervisor::ExitDecision::kStop;
     }
     *registration = *again;
+    health.Registered(*registration, client);
     return supervisor::ExitDecision::kRestart;
   };
   env.log.Log(LogLevel::kInfo, kSource, "launching the listener",
@@ -192,13 +201,11 @@ int RunAgent(App& app, const RunFlags& flags) {
 
   // Ephemeral: the job's own result, then leave nothing behind (a fresh token for the delete).
   const std::string job_result = LastJobResult(client, *registration, env.log);
+  health.JobFinished(job_result);
   env.log.Log(LogLevel::kInfo, kSource, "job finished",
               {{"result", job_result.empty() ? "none" : job_result}});
   auto removed = agent::Unregister(client, files, env, "", "", false);
-  if (!removed) {
-    PrintFailure(removed.error());
-    return FailedStage(removed.error());
-  }
+  if (!removed) return FailedStage(removed.error());
   env.log.Log(
       LogLevel::kInfo, kSource, "agent unregistered",
       {{"agent", registration->agent_name}, {"id", std::to_string(registration->agent_id)}});

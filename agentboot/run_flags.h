@@ -37,6 +37,7 @@ struct RunFlags : RegisterFlags {
   int stop_timeout_seconds = 120;
   int max_restarts = 5;              // within 10 minutes, then the crash loop ends the run
   double restart_delay_seconds = 1;  // first restart after a crash; doubles up to 60 s
+  std::string health_listen;         // ADDR:PORT of /healthz, /readyz, /metrics; empty: off
 };
 
 // --url, --pool, --agent-name, --agent-dir.

@@ -8,6 +8,11 @@
 #include <iterator>
 #include <thread>
 
+#include <Poco/Exception.h>
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
+
 #include "cli_fixture.h"
 #include <fcntl.h>
 #include <pwd.h>
@@ -254,6 +259,52 @@ TEST_F(RunCommand, RunAsDropsTheListenerToAnUnprivilegedUser) {
     return uid >= 0;
   })) << Log();
   EXPECT_EQ(uid, static_cast<int>(nobody->pw_uid));
+  EXPECT_EQ(WaitExit(), 0) << Log();
+}
+
+}  // namespace
+}  // namespace agentboot::cli_test
+
+namespace agentboot::cli_test {
+namespace {
+
+// GET http://127.0.0.1:<port><path>: status and body.
+std::pair<int, std::string> HttpGet(int port, const std::string& path) {
+  try {
+    Poco::Net::HTTPClientSession session("127.0.0.1", static_cast<Poco::UInt16>(port));
+    session.setTimeout(Poco::Timespan(10, 0));
+    Poco::Net::HTTPRequest request("GET", path, Poco::Net::HTTPMessage::HTTP_1_1);
+    session.sendRequest(request);
+    Poco::Net::HTTPResponse response;
+    std::istream& in = session.receiveResponse(response);
+    std::string body((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    return {static_cast<int>(response.getStatus()), body};
+  } catch (const Poco::Exception&) {
+    return {0, ""};
+  }
+}
+
+TEST_F(RunCommand, HealthEndpointsReportALiveReadyAgentAndParseableMetrics) {
+  Start(RunArgs("healthy",
+                {"--agent-version", FAKE_AGENT_VERSION, "--health-listen", "127.0.0.1:0"}));
+  int port = 0;
+  ASSERT_TRUE(Eventually([&] {
+    const std::string log = Log();
+    const size_t at = log.find("health endpoint listening");
+    if (at == std::string::npos) return false;
+    const size_t p = log.find("port=", at);
+    port = p == std::string::npos ? 0 : std::atoi(log.c_str() + p + 5);
+    return port > 0;
+  })) << Log();
+  ASSERT_TRUE(Eventually([&] { return HttpGet(port, "/readyz").first == 200; })) << Log();
+  EXPECT_EQ(HttpGet(port, "/healthz").first, 200);
+  const auto metrics = HttpGet(port, "/metrics");
+  EXPECT_EQ(metrics.first, 200);
+  EXPECT_NE(metrics.second.find("agentboot_up 1"), std::string::npos) << metrics.second;
+  EXPECT_NE(metrics.second.find("agentboot_listener_state{state=\"running\"} 1"), std::string::npos)
+      << metrics.second;
+
+  ::kill(pid_, SIGTERM);
   EXPECT_EQ(WaitExit(), 0) << Log();
 }
 
