@@ -49,5 +49,4 @@ echo; echo "== another job (this one fails), picked up by a second host that sta
 control POST /devops/jobs '{"pool":"Default","duration_ms":1000,"result":"failed"}'
 agentboot run --once --agent-name ephemeral-2 --agent-dir "$work/host2" --cache-dir "$work/cache" \
   --agent-version "$version"
-echo; echo "== agents left in the pool: $(curl -fsS "$AGENTBOOT_SIM_CONTROL/devops/state" | \
-  python3 -c 'import json,sys; print(len(json.load(sys.stdin)["agents"]))')"
+echo; echo "== agents left in the pool: $(curl -fsS "$AGENTBOOT_SIM_CONTROL/devops/state" | jq '.agents | length')"
