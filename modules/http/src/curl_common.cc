@@ -72,4 +72,20 @@ void ConfigureProxy(CURL* easy, const CurlOptions& options, const Request& reque
   curl_easy_setopt(easy, CURLOPT_NOPROXY, options.no_proxy.c_str());
 }
 
+void ConfigureCommon(CURL* easy, const CurlOptions& options, const Request& request,
+                     curl_slist* headers, char* error_buffer) {
+  static const std::string kDefaultAgent = "agentboot";
+  curl_easy_setopt(easy, CURLOPT_URL, request.url.c_str());
+  curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, error_buffer);
+  curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, CurlMillis(request.timeout));
+  curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, CurlMillis(request.connect_timeout));
+  const std::string& agent = options.user_agent.empty() ? kDefaultAgent : options.user_agent;
+  curl_easy_setopt(easy, CURLOPT_USERAGENT, agent.c_str());
+  curl_easy_setopt(easy, CURLOPT_HTTPHEADER, headers);
+  if (!options.ca_file.empty()) curl_easy_setopt(easy, CURLOPT_CAINFO, options.ca_file.c_str());
+  ConfigureProxy(easy, options, request);
+}
+
 }  // namespace agentboot::http::detail

@@ -35,4 +35,10 @@ Error CurlError(CURLcode code, const std::string& context, const char* buffer);
 // environment itself, behind the back of the Environment seam.
 void ConfigureProxy(CURL* easy, const CurlOptions& options, const Request& request);
 
+// What every exchange sets alike: URL (http and https only), no signals, the error buffer,
+// timeouts, user agent, request headers, extra CA file and proxies. Callers add redirects, the
+// method and their body/header callbacks.
+void ConfigureCommon(CURL* easy, const CurlOptions& options, const Request& request,
+                     curl_slist* headers, char* error_buffer);
+
 }  // namespace agentboot::http::detail

@@ -166,29 +166,18 @@ class CurlDownloader final : public Downloader {
 
   void Configure(CURL* easy, const Request& request, curl_slist* headers, Transfer& transfer,
                  char* error_buffer) const {
-    curl_easy_setopt(easy, CURLOPT_URL, request.url.c_str());
-    curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
+    detail::ConfigureCommon(easy, options_, request, headers, error_buffer);
     curl_easy_setopt(easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 1L);
     curl_easy_setopt(easy, CURLOPT_MAXREDIRS, kMaxRedirects);
-    curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, error_buffer);
     curl_easy_setopt(easy, CURLOPT_HTTPGET, 1L);
-    curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, detail::CurlMillis(request.timeout));
-    curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, detail::CurlMillis(request.connect_timeout));
-    const std::string& agent = options_.user_agent.empty() ? kDefaultAgent : options_.user_agent;
-    curl_easy_setopt(easy, CURLOPT_USERAGENT, agent.c_str());
-    curl_easy_setopt(easy, CURLOPT_HTTPHEADER, headers);
     curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, &OnBody);
     curl_easy_setopt(easy, CURLOPT_WRITEDATA, &transfer);
     curl_easy_setopt(easy, CURLOPT_NOPROGRESS, 0L);
     curl_easy_setopt(easy, CURLOPT_XFERINFOFUNCTION, &OnProgress);
     curl_easy_setopt(easy, CURLOPT_XFERINFODATA, &transfer);
-    if (!options_.ca_file.empty()) curl_easy_setopt(easy, CURLOPT_CAINFO, options_.ca_file.c_str());
-    detail::ConfigureProxy(easy, options_, request);
   }
 
-  inline static const std::string kDefaultAgent = "agentboot";
   CurlOptions options_;
 };
 

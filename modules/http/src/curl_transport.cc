@@ -114,24 +114,14 @@ class CurlTransport final : public Transport {
 
   void Configure(CURL* easy, const Request& request, curl_slist* headers, Exchange& exchange,
                  char* error_buffer) const {
-    curl_easy_setopt(easy, CURLOPT_URL, request.url.c_str());
-    curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, error_buffer);
+    detail::ConfigureCommon(easy, options_, request, headers, error_buffer);
     // Never follow redirects: a 302 to a sign-in page must reach the caller as a 302.
     curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L);
-    curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, detail::CurlMillis(request.timeout));
-    curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, detail::CurlMillis(request.connect_timeout));
-    const std::string& agent = options_.user_agent.empty() ? kDefaultAgent : options_.user_agent;
-    curl_easy_setopt(easy, CURLOPT_USERAGENT, agent.c_str());
-    curl_easy_setopt(easy, CURLOPT_HTTPHEADER, headers);
     curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, &OnBody);
     curl_easy_setopt(easy, CURLOPT_WRITEDATA, &exchange);
     curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, &OnHeader);
     curl_easy_setopt(easy, CURLOPT_HEADERDATA, &exchange);
     curl_easy_setopt(easy, CURLOPT_SUPPRESS_CONNECT_HEADERS, 1L);
-    if (!options_.ca_file.empty()) curl_easy_setopt(easy, CURLOPT_CAINFO, options_.ca_file.c_str());
-    detail::ConfigureProxy(easy, options_, request);
     ConfigureMethod(easy, request);
   }
 
@@ -167,7 +157,6 @@ class CurlTransport final : public Transport {
                        {"elapsed_ms", std::to_string(elapsed_us / 1000)}});
   }
 
-  inline static const std::string kDefaultAgent = "agentboot";
   CurlOptions options_;
 };
 
