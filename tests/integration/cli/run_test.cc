@@ -227,14 +227,16 @@ TEST_F(RunCommand, StopWithSigtermStopsTheListenerWithSigint) {
 namespace agentboot::cli_test {
 namespace {
 
-// The uid of the running listener under `root`, found through /proc; -1 when none runs.
+// The uid of the listener running under `root` (`Agent.Listener run`, not the `--version` query made
+// while preparing the package), found through /proc; -1 when none runs.
 int ListenerUid(const std::string& root) {
+  const std::string wanted = root + "/bin/Agent.Listener" + std::string(1, '\0') + "run";
   for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
     const std::string pid = entry.path().filename().string();
     if (pid.find_first_not_of("0123456789") != std::string::npos) continue;
     std::ifstream cmdline(entry.path() / "cmdline");
     std::string text((std::istreambuf_iterator<char>(cmdline)), std::istreambuf_iterator<char>());
-    if (text.find(root + "/bin/Agent.Listener") != 0) continue;
+    if (text.rfind(wanted, 0) != 0) continue;
     std::ifstream status(entry.path() / "status");
     std::string line;
     while (std::getline(status, line)) {
