@@ -16,6 +16,7 @@ std::string ListenerStateName(supervisor::Phase phase) {
       return "backoff";
     case supervisor::Phase::kAwaitingUpdate:
       return "updating";
+    case supervisor::Phase::kPaused:  // between a pause and the resume, no listener runs
     case supervisor::Phase::kStopping:
     case supervisor::Phase::kDone:
       return "stopped";

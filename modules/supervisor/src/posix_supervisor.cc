@@ -1,11 +1,13 @@
-// The single-threaded loop around Step: one poll over the signalfd, the listener's output pipes
-// and the update watcher, with one timeout derived from the transition's deadline. No sleeps, no
-// busy loop: poll wakes only for a signal, output, a _diag change or the deadline.
+// The single-threaded loop around Step: one poll over the signalfd, the posted-command eventfd,
+// the listener's output pipes and the update watcher, with one timeout derived from the
+// transition's deadline. No sleeps, no busy loop: poll wakes only for a signal, a command, output,
+// a _diag change or the deadline.
 
 #include <algorithm>
 #include <deque>
 #include <list>
 
+#include "command_queue.h"
 #include "line_reader.h"
 #include "signal_fd.h"
 #include "update_watcher.h"
@@ -27,13 +29,16 @@ class PosixSupervisor final : public Supervisor {
     if (!hooks_.make_launch_spec) {
       return Fail(ErrorCode::kInvalidArgument, "supervisor", "no launch spec factory");
     }
-    auto signals = detail::SignalFd::Open();
+    auto signals = detail::SignalFd::Open(options_.extra_signals);
     if (!signals) return Fail(signals.error());
+    if (auto opened = commands_.Open(); !opened) return Fail(opened.error());
     signals_ = std::move(*signals);
     state_ = InitialState(options_.policy);
     result_ = RunResult{};
     Feed(Start{});
+    ApplyCommands();  // those posted before Run
     while (state_.phase != Phase::kDone) WaitOnce();
+    commands_.Close();
     for (auto& reader : readers_) reader.Drain(hooks_.on_line);  // the last lines of the child
     readers_.clear();
     watcher_.Stop();
@@ -41,6 +46,8 @@ class PosixSupervisor final : public Supervisor {
     result_.last_exit = state_.last_exit;
     return result_;
   }
+
+  void Post(Command command) override { commands_.Post(command); }
 
  private:
   static std::string JoinPath(const std::string& dir, const std::string& name) {
@@ -122,7 +129,7 @@ class PosixSupervisor final : public Supervisor {
   void WaitOnce() {
     readers_.remove_if([](const detail::LineReader& r) { return !r.open(); });
     if (state_.phase != Phase::kAwaitingUpdate && watcher_.active()) watcher_.Stop();
-    std::vector<pollfd> fds{{signals_->fd(), POLLIN, 0}};
+    std::vector<pollfd> fds{{signals_->fd(), POLLIN, 0}, {commands_.fd(), POLLIN, 0}};
     if (watcher_.active() && watcher_.fd() >= 0) fds.push_back({watcher_.fd(), POLLIN, 0});
     for (const auto& reader : readers_) fds.push_back({reader.fd(), POLLIN, 0});
     const int ready = ::poll(fds.data(), fds.size(), PollTimeout(env_.clock.Now()));
@@ -131,14 +138,21 @@ class PosixSupervisor final : public Supervisor {
     }
     for (auto& reader : readers_) reader.Drain(hooks_.on_line);
     HandleSignals();
+    ApplyCommands();
     if (state_.phase == Phase::kAwaitingUpdate && watcher_.active()) CheckUpdate();
     if (state_.deadline && env_.clock.Now() >= *state_.deadline) Feed(Timeout{});
   }
 
   void HandleSignals() {
     for (int sig : signals_->ReadAll()) {
-      if (sig == SIGCHLD) continue;  // reaped below, whatever woke us
-      Feed(StopRequested{sig});
+      if (sig == SIGCHLD) continue;                             // reaped below, whatever woke us
+      if (hooks_.on_signal && hooks_.on_signal(sig)) continue;  // the caller's, e.g. a Post
+      if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP) {
+        Feed(StopRequested{sig});
+      } else {
+        env_.log.Log(LogLevel::kDebug, "supervisor", "signal ignored",
+                     {{"signal", std::to_string(sig)}});
+      }
     }
     // Reaping after every wake also covers a SIGCHLD coalesced with an earlier one.
     if (state_.pid <= 0) return;
@@ -156,6 +170,25 @@ class PosixSupervisor final : public Supervisor {
     Feed(ChildExited{state_.pid, status, Jitter(), decision});
   }
 
+  // Feeds posted commands in FIFO order, including those a hook posts meanwhile.
+  void ApplyCommands() {
+    while (state_.phase != Phase::kDone) {
+      const std::optional<Command> command = commands_.Pop();
+      if (!command) return;
+      switch (*command) {
+        case Command::kStop:
+          Feed(StopRequested{0});
+          break;
+        case Command::kPause:
+          Feed(PauseRequested{});
+          break;
+        case Command::kResume:
+          Feed(ResumeRequested{});
+          break;
+      }
+    }
+  }
+
   void CheckUpdate() {
     const TimePoint now = env_.clock.Now();
     if (watcher_.fd() < 0 && now < next_rescan_) return;
@@ -169,6 +202,7 @@ class PosixSupervisor final : public Supervisor {
   Hooks hooks_;
   detail::UpdateWatcher watcher_;
   std::unique_ptr<detail::SignalFd> signals_;
+  detail::CommandQueue commands_;
   std::list<detail::LineReader> readers_;
   State state_;
   RunResult result_;

@@ -7,10 +7,17 @@
 
 namespace agentboot::supervisor::detail {
 
-Result<std::unique_ptr<SignalFd>> SignalFd::Open() {
+Result<std::unique_ptr<SignalFd>> SignalFd::Open(const std::vector<int>& extra) {
   sigset_t wanted;
   sigemptyset(&wanted);
   for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGCHLD}) sigaddset(&wanted, sig);
+  for (int sig : extra) {
+    if (sig == SIGKILL || sig == SIGSTOP || sig == SIGCHLD || sigaddset(&wanted, sig) != 0) {
+      return Fail(ErrorCode::kInvalidArgument, "signalfd",
+                  "signal " + std::to_string(sig) + " cannot be an extra signal",
+                  "list catchable signals such as SIGUSR1 or SIGUSR2");
+    }
+  }
   sigset_t previous;
   if (::pthread_sigmask(SIG_BLOCK, &wanted, &previous) != 0) {
     return Fail(ErrorCode::kInternal, "signalfd", "pthread_sigmask failed");

@@ -51,6 +51,8 @@ std::string_view PhaseName(Phase phase) noexcept {
       return "awaiting_update";
     case Phase::kDone:
       return "done";
+    case Phase::kPaused:
+      return "paused";
   }
   return "unknown";
 }

@@ -4,9 +4,9 @@
 //  * ChildLauncher: the seam that spawns, signals and reaps the listener (fork/exec, own session,
 //    reset signal mask, exec errors reported synchronously).
 //  * Step: a PURE transition function (state, event, now) -> (next state, actions, deadline). All
-//    restart, back-off, stop and update decisions live here and are unit-tested without I/O.
+//    restart, back-off, stop, pause and update decisions live here and are unit-tested without I/O.
 //  * Supervisor: a single-threaded loop around Step (signalfd, child reaping, output pipes, the
-//    self-update watcher, one deadline).
+//    self-update watcher, commands posted from other threads, one deadline).
 //
 // Supervisor exit codes (SupervisorExitCode; the executable owns the final table):
 //   0  kSucceeded     listener exited 0 (normal end, or the one --once job done)
@@ -130,7 +130,18 @@ struct Policy {
   size_t tally_size = 10;
 };
 
-enum class Phase { kIdle, kStarting, kRunning, kStopping, kBackoff, kAwaitingUpdate, kDone };
+// kPaused: no listener runs and none will until ResumeRequested (drain, key rotation); it is not
+// an end: only kDone carries an outcome.
+enum class Phase {
+  kIdle,
+  kStarting,
+  kRunning,
+  kStopping,
+  kBackoff,
+  kAwaitingUpdate,
+  kDone,
+  kPaused
+};
 enum class Outcome {
   kSucceeded,
   kStopped,
@@ -158,6 +169,9 @@ struct State {
   bool ever_started = false;
   int consecutive_failures = 0;  // drives the back-off; reset by a run >= stable_after
   bool stop_pending = false;     // stop asked while kStarting
+  bool pause_pending = false;    // pause asked while kStarting
+  bool pausing = false;          // this kStopping is a pause: the exit leads to kPaused
+  bool resume_pending = false;   // resume asked while pausing: relaunch right after the exit
   bool kill_sent = false;
   std::optional<TimePoint> deadline;  // the one pending timer (meaning depends on phase)
   std::vector<Death> tally;           // last tally_size deaths, oldest first
@@ -190,8 +204,10 @@ struct UpdateSwapped {
   bool succeeded = true;
   std::string marker;
 };
+struct PauseRequested {};
+struct ResumeRequested {};
 using Event = std::variant<Start, ChildStarted, LaunchFailed, ChildExited, Timeout, StopRequested,
-                           UpdateSwapped>;
+                           UpdateSwapped, PauseRequested, ResumeRequested>;
 
 // Actions, executed in order by the loop.
 struct Launch {};
@@ -223,6 +239,15 @@ State InitialState(Policy policy);
 // a .NET 10 listener at once, agent-contract §4), SIGKILL to the whole group at the kill
 // deadline; a second stop request while stopping sends SIGKILL at once. A Timeout before the
 // deadline, or an event that does not apply to the phase, changes nothing.
+// Pause: stops a running listener exactly like a stop, but its exit leads to kPaused (no outcome,
+// no Exit, not counted as a restart; a warning when SIGKILL was needed). Asked while kStarting, it
+// starts once the child has started; a later launch failure pauses, but a failed FIRST launch is
+// still kLaunchFailed (as with a stop). From kIdle, kBackoff or kAwaitingUpdate it pauses at once.
+// Resume: relaunches at once from kPaused. Asked while pausing, it is remembered and the listener
+// is relaunched right after the exit instead of pausing; asked while a pause waits in kStarting,
+// it cancels that pause. The latest of pause and resume wins. A stop always wins: in kPaused it
+// ends kStopped at once; while pausing it turns the pause into a real stop (no extra signal; a
+// further stop sends SIGKILL). Elsewhere pause and resume change nothing.
 Transition Step(const State& state, const Event& event, TimePoint now);
 // The delay before restart number `failures` (>= 1), jitter in [0, 1].
 Duration BackoffDelay(const Policy& policy, int failures, double jitter);
@@ -238,10 +263,15 @@ struct Hooks {
   // One call per output line of the listener, without the newline (the caller logs it tagged
   // "listener"). Lines longer than 64 KiB are split.
   std::function<void(std::string_view line, Stream stream)> on_line;
-  // Called after every listener exit, before the policy applies. Optional.
+  // Called after every listener exit, before the policy applies; also after an exit asked for by
+  // a stop or pause, where its decision is ignored. Optional.
   std::function<ExitDecision(const ExitStatus& status)> on_exit;
   // Called after every transition (status file, metrics). Optional.
   std::function<void(const State& state)> on_transition;
+  // Called for every SIGINT, SIGTERM, SIGHUP and Options::extra_signals signal received, on the
+  // loop thread. true: the caller handled it (usually by Post()ing a command) and the loop does
+  // nothing more. Unset or false: SIGINT, SIGTERM and SIGHUP stop; an extra signal is ignored.
+  std::function<bool(int signal)> on_signal;
 };
 
 struct Options {
@@ -249,6 +279,9 @@ struct Options {
   std::string agent_root;  // the update watcher looks in <agent_root>/_diag
   // Rescan of _diag while awaiting an update when inotify is not available (no _diag yet).
   Duration update_poll_interval{std::chrono::seconds(1)};
+  // More signals for Hooks::on_signal (e.g. SIGUSR1), blocked and read like the stop signals.
+  // SIGKILL, SIGSTOP and SIGCHLD are refused (Run fails with kInvalidArgument).
+  std::vector<int> extra_signals;
 };
 
 struct RunResult {
@@ -258,17 +291,28 @@ struct RunResult {
   int launches = 0;
 };
 
-// Runs until the Step table reaches kDone. Single-threaded: call Run from one thread; it blocks
-// SIGINT, SIGTERM, SIGHUP (all three mean "stop") and SIGCHLD in that thread, reads them from a
-// signalfd and restores the mask on return. The caller must block them in every other thread.
+// What another thread may ask of a running loop (see Supervisor::Post).
+enum class Command { kStop, kPause, kResume };
+
+// Runs until the Step table reaches kDone. Call Run from one thread; it blocks SIGINT, SIGTERM,
+// SIGHUP, SIGCHLD and Options::extra_signals in that thread, reads them from a signalfd and
+// restores the mask on return. The caller must block them in every other thread. Each signal
+// but SIGCHLD goes to Hooks::on_signal first; unhandled, SIGINT, SIGTERM and SIGHUP mean "stop".
+// Hooks run on the loop thread, and no lock is held while they run.
 class Supervisor {
  public:
   Supervisor() = default;
   Supervisor(const Supervisor&) = delete;
   Supervisor& operator=(const Supervisor&) = delete;
   virtual ~Supervisor() = default;
-  // Errors only when the loop cannot be set up (signalfd); listener failures are outcomes.
+  // Errors only when the loop cannot be set up (signalfd, eventfd, a refused extra signal);
+  // listener failures are outcomes.
   [[nodiscard]] virtual Result<RunResult> Run() = 0;
+  // Thread-safe, never blocks on the loop; callable from any thread and from inside a hook.
+  // Wakes the loop, which feeds StopRequested{0}, PauseRequested or ResumeRequested to Step in
+  // FIFO order. Commands posted before Run are applied right after the initial Start; commands
+  // posted after Run returned are dropped.
+  virtual void Post(Command command) = 0;
 };
 
 // `env` (clock, fs, log, random) and `launcher` must outlive the supervisor.
