@@ -1,0 +1,115 @@
+// agentboot::imds — Azure Instance Metadata Service: the VM's compute metadata and Scheduled Events
+// (identity-contract §7). Parsing and event tracking are pure; ImdsClient is the only part that
+// does I/O, through an http::Transport.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "agentboot/base.h"
+#include "agentboot/http.h"
+
+namespace agentboot::imds {
+
+// AZURE_POD_IDENTITY_AUTHORITY_HOST when set and non-empty, else "http://169.254.169.254" (the
+// same rule as the identity module's IMDS token source, so the simulator serves both).
+std::string ImdsBaseUrl(const Environment& env);
+
+// ---------------------------------------------------------------------------------------------
+// Scheduled Events (§7.2).
+
+// One entry of the Events array. Fields an older api-version does not send are left empty.
+struct ScheduledEvent {
+  std::string id;                       // EventId (an upper-case GUID on Azure)
+  std::string type;                     // EventType: Freeze, Reboot, Redeploy, Preempt, Terminate
+  std::string status;                   // EventStatus: Scheduled or Started
+  std::string resource_type;            // ResourceType: VirtualMachine
+  std::string description;              // Description (2019-04-01 and later)
+  std::string source;                   // EventSource: Platform or User (2019-08-01 and later)
+  std::vector<std::string> resources;   // names of the VMs the event applies to
+  std::optional<TimePoint> not_before;  // nullopt once Started (NotBefore "")
+  int64_t duration_seconds = -1;        // DurationInSeconds: -1 unknown, 0 no impact
+};
+
+struct ScheduledEventsDocument {
+  int64_t incarnation = 0;  // DocumentIncarnation: changes whenever the events change
+  std::vector<ScheduledEvent> events;
+};
+
+// Parses a Scheduled Events answer. Unknown fields are ignored and missing optional fields keep
+// their defaults. NotBefore is RFC 1123 GMT ("Mon, 11 Apr 2026 22:26:58 GMT"; the weekday is not
+// checked) or "". DocumentIncarnation and DurationInSeconds are numbers; numeric strings are
+// accepted too. kInvalidArgument when the body is not a JSON object, has no Events array, an
+// event has no EventId or EventType, or a field has the wrong type or format.
+[[nodiscard]] Result<ScheduledEventsDocument> ParseScheduledEvents(std::string_view body);
+
+// True when the event's Resources name `vm_name` (case-insensitive). Events for an availability
+// set or placement group are delivered to every member and list all of them (§7.2).
+bool AppliesTo(const ScheduledEvent& event, std::string_view vm_name);
+
+// True for Terminate and Preempt (case-insensitive): the VM goes away, so the agent must drain.
+// Reboot, Redeploy, Freeze and unknown types do not require a drain.
+bool RequiresDrain(const ScheduledEvent& event);
+
+// Remembers which events were already reported, so that a caller polling once a second acts on
+// each event once. Pure: no I/O, no clock. Not thread-safe (one poller owns it).
+class ScheduledEventTracker {
+ public:
+  struct Observation {
+    // New events that apply to this VM, require a drain and are Scheduled or Started.
+    std::vector<ScheduledEvent> drain;
+    // Every other new event that applies to this VM (to be logged once).
+    std::vector<ScheduledEvent> notices;
+  };
+
+  // The events of `document` not seen in earlier observations (by EventId, case-insensitive).
+  // An event is reported at most once, even if its status changes later; events missing from
+  // `document` are forgotten. Events for other VMs are neither drain nor notices.
+  Observation Observe(const ScheduledEventsDocument& document, std::string_view vm_name);
+
+ private:
+  std::set<std::string> seen_;  // lower-case EventIds of the last document
+};
+
+// ---------------------------------------------------------------------------------------------
+// The IMDS client. Every request carries `Metadata: true`, bypasses proxies and times out after
+// 5 s. Errors: a transport failure (connection refused, timeout) is kUnavailable (not an Azure
+// VM, or IMDS is blocked); 400 is kInvalidArgument with IMDS's message; 404, 410, 429 and 5xx are
+// kUnavailable and retryable (this class does not retry); other statuses are kInternal; an answer
+// that is not the expected JSON is kInvalidArgument. Errors carry the HTTP status when there was
+// one. Holds no state besides its configuration: safe for concurrent use when the transport is.
+class ImdsClient {
+ public:
+  // `transport` must outlive the client. `base_url` as from ImdsBaseUrl. No I/O.
+  ImdsClient(http::Transport& transport, std::string base_url);
+
+  // GET /metadata/instance/compute?api-version=2021-02-01: the compute object (all primitives
+  // are strings, §7.1).
+  [[nodiscard]] Result<nlohmann::json> Compute();
+
+  // compute.name, trimmed. kNotFound when it is missing or empty.
+  [[nodiscard]] Result<std::string> VmName();
+
+  // GET /metadata/scheduledevents?api-version=2020-07-01, parsed by ParseScheduledEvents.
+  [[nodiscard]] Result<ScheduledEventsDocument> GetScheduledEvents();
+
+  // POST /metadata/scheduledevents?api-version=2020-07-01 with
+  // {"StartRequests":[{"EventId":"<id>"},...]}: lets the events proceed (for every VM in their
+  // Resources). IMDS answers 200 even for events already started; an unknown id is a 400
+  // (kInvalidArgument). An empty list succeeds without a request.
+  [[nodiscard]] Status AcknowledgeEvents(const std::vector<std::string>& event_ids);
+
+ private:
+  http::Request MakeRequest(std::string method, std::string_view path_and_query) const;
+
+  http::Transport& transport_;
+  std::string base_url_;
+};
+
+}  // namespace agentboot::imds
