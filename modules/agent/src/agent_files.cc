@@ -40,11 +40,19 @@ AgentFiles::AgentFiles(FileSystem& fs, std::string root) : fs_(fs), root_(std::m
 std::string AgentFiles::settings_path() const { return Join(root_, ".agent"); }
 std::string AgentFiles::credentials_path() const { return Join(root_, ".credentials"); }
 std::string AgentFiles::rsa_params_path() const { return Join(root_, ".credentials_rsaparams"); }
+std::string AgentFiles::previous_key_path() const {
+  return Join(root_, ".credentials_rsaparams.previous");
+}
+std::string AgentFiles::next_key_path() const { return Join(root_, ".credentials_rsaparams.next"); }
 
 Status AgentFiles::WriteKey(const jose::RsaKey& key) {
+  return WriteKeyFile(rsa_params_path(), key);
+}
+
+Status AgentFiles::WriteKeyFile(const std::string& path, const jose::RsaKey& key) {
   auto params = RsaParamsFromKey(key);
   if (!params) return Fail(params.error());
-  return fs_.WriteFileAtomic(rsa_params_path(), SerializeRsaParams(*params).Reveal(), kFileMode);
+  return fs_.WriteFileAtomic(path, SerializeRsaParams(*params).Reveal(), kFileMode);
 }
 
 Status AgentFiles::WriteCredentials(const CredentialData& credentials) {
@@ -55,8 +63,9 @@ Status AgentFiles::WriteSettings(const AgentSettings& settings) {
   return fs_.WriteFileAtomic(settings_path(), SerializeSettings(settings), kFileMode);
 }
 
-Result<jose::RsaKey> AgentFiles::LoadKey() {
-  const std::string path = rsa_params_path();
+Result<jose::RsaKey> AgentFiles::LoadKey() { return LoadKeyFile(rsa_params_path()); }
+
+Result<jose::RsaKey> AgentFiles::LoadKeyFile(const std::string& path) {
   auto text = Read(fs_, path, "RSA key file was not found");
   if (!text) return Fail(text.error());
   auto params = ParseRsaParams(*text);
@@ -86,11 +95,25 @@ Result<jose::RsaKey> AgentFiles::LoadOrCreateKey() {
   return key;
 }
 
-Status AgentFiles::RemoveAll() {
-  for (const std::string& path : {credentials_path(), rsa_params_path(), settings_path()}) {
+bool AgentFiles::HasRotationJournal() {
+  return fs_.Exists(next_key_path()) || fs_.Exists(previous_key_path());
+}
+
+Status AgentFiles::RemoveRotationJournal() {
+  for (const std::string& path : {next_key_path(), previous_key_path()}) {
     if (auto removed = fs_.Remove(path); !removed) return removed;
   }
   return {};
+}
+
+Status AgentFiles::RemoveAll() {
+  for (const std::string& path : {credentials_path(), rsa_params_path()}) {
+    if (auto removed = fs_.Remove(path); !removed) return removed;
+  }
+  if (HasRotationJournal()) {
+    if (auto removed = RemoveRotationJournal(); !removed) return removed;
+  }
+  return fs_.Remove(settings_path());
 }
 
 bool AgentFiles::IsConfigured() { return fs_.Exists(settings_path()); }

@@ -191,6 +191,13 @@ Result<Registration> Register(devops::Client& client, AgentFiles& files, Env& en
       env.log.Log(LogLevel::kWarning, kSource, "unreadable .agent; registering again",
                   {{"detail", settings.error().detail}});
     }
+    // A rotation interrupted by a crash: the key the server holds goes back on disk before
+    // anything reads it. Without a journal this sends nothing.
+    if (settings) {
+      if (auto finished = FinishInterruptedRotation(client, files, env); !finished) {
+        return Fail(std::move(finished.error()));
+      }
+    }
   }
 
   // 1. The private half is on disk before the server ever sees the public half.

@@ -117,6 +117,9 @@ class AgentFiles {
   std::string settings_path() const;     // <root>/.agent
   std::string credentials_path() const;  // <root>/.credentials
   std::string rsa_params_path() const;   // <root>/.credentials_rsaparams
+  // The key rotation journal (see RotateKey).
+  std::string previous_key_path() const;  // <root>/.credentials_rsaparams.previous
+  std::string next_key_path() const;      // <root>/.credentials_rsaparams.next
 
   // kInvalidArgument for a key that cannot be written (public, < 2048 bits); else the fs error.
   [[nodiscard]] Status WriteKey(const jose::RsaKey& key);
@@ -132,8 +135,17 @@ class AgentFiles {
   // step 5), else a new 2048-bit key, written before it is returned.
   [[nodiscard]] Result<jose::RsaKey> LoadOrCreateKey();
 
-  // Removes .credentials, .credentials_rsaparams, then .agent (the agent's `remove` order), so an
-  // interrupted removal still leaves the agent "configured" and retryable. Missing files are fine.
+  // The same for any of the three key paths above (the journal's files have the key's format).
+  [[nodiscard]] Status WriteKeyFile(const std::string& path, const jose::RsaKey& key);
+  [[nodiscard]] Result<jose::RsaKey> LoadKeyFile(const std::string& path);
+  // True when either journal file exists: a key rotation was interrupted.
+  bool HasRotationJournal();
+  // Removes .credentials_rsaparams.next, then .credentials_rsaparams.previous.
+  [[nodiscard]] Status RemoveRotationJournal();
+
+  // Removes .credentials, .credentials_rsaparams, the rotation journal, then .agent (the agent's
+  // `remove` order), so an interrupted removal still leaves the agent "configured" and
+  // retryable. Missing files are fine.
   [[nodiscard]] Status RemoveAll();
   // True when .agent exists (the agent's own test).
   bool IsConfigured();
@@ -156,7 +168,8 @@ class AgentFiles {
 //      or PUT (--replace of an agent with another key),
 //   4. .credentials, .capabilities, then .agent (the "configured" marker) are written.
 // A rerun after a crash finds the key and the agent with that key, and finishes the files: never
-// two agents for one host, never a registered key whose private half was lost.
+// two agents for one host, never a registered key whose private half was lost. A configured agent
+// first finishes an interrupted key rotation (FinishInterruptedRotation; no request without one).
 
 // Capabilities that mark an agent as agentboot's (for later cleanup of orphans) and as a
 // placeholder that no cleanup may ever delete.
@@ -206,6 +219,50 @@ struct Unregistration {
 [[nodiscard]] Result<Unregistration> Unregister(devops::Client& client, AgentFiles& files, Env& env,
                                                 const std::string& pool,
                                                 const std::string& agent_name, bool force);
+
+// ---------------------------------------------------------------------------------------------
+// Key rotation: a new RSA key for a registered agent, on the server and on disk.
+// REQUIRES: the listener is stopped; the caller disables and drains the agent first, and starts
+// the listener again afterwards. Crash-safe through a journal beside the key:
+//   .credentials_rsaparams.previous  the key the server held when the rotation began
+//   .credentials_rsaparams.next      only while the server's answer is unknown: the new key,
+//                                    which the server may hold (the old one is then on disk)
+// Whenever a journal exists, the server holds the key on disk or one of the journal's keys, so
+// FinishInterruptedRotation can always put the registered key on disk. Key material is never
+// logged: only KeyFingerprint.
+
+struct KeyRotation {
+  int64_t pool_id = 0;
+  int64_t agent_id = 0;
+  std::string agent_name;
+  std::string old_fingerprint;  // KeyFingerprint of the key replaced
+  std::string new_fingerprint;  // KeyFingerprint of the key now registered and on disk
+};
+
+// The first 8 lower-case hex characters of SHA-256 of the key's modulus bytes: names a key in logs.
+std::string KeyFingerprint(const jose::RsaKey& key);
+
+// Finishes an interrupted rotation first (see below), then:
+//   1. loads .agent and the key, GETs the agent (it must hold that key),
+//   2. writes the key to .credentials_rsaparams.previous,
+//   3. writes a new 2048-bit key as .credentials_rsaparams,
+//   4. PUTs the agent (as the server returned it) with the new public key,
+//   5. removes the journal once the server holds the new key.
+// When the PUT fails, a GET tells what the server holds: the new key counts as success; the old
+// key (or a deleted agent, or another key) puts the old key back on disk and removes the journal;
+// no answer puts the old key back but keeps both keys in the journal for the next repair.
+// Errors: kNotFound without .agent (not registered) and kInvalidArgument for unreadable files,
+// with nothing changed; kAlreadyExists when the server holds a key that is not ours; the server's
+// errors, with transport failures, 5xx and throttling as kUnavailable (retryable: try later).
+[[nodiscard]] Result<KeyRotation> RotateKey(devops::Client& client, AgentFiles& files, Env& env);
+
+// Repairs what an interrupted RotateKey left. Without a journal: OK, no request. Otherwise GETs
+// the agent and keeps whichever of the key on disk, .next and .previous the server holds (written
+// as .credentials_rsaparams), then removes the journal. An agent deleted on the server keeps the
+// key on disk (registration creates it again) and drops the journal. Errors: the GET's error when
+// the server does not answer (nothing changed: retry later); kAlreadyExists when it holds none of
+// these keys (nothing changed); kNotFound or kInvalidArgument when .agent is missing or unreadable.
+[[nodiscard]] Status FinishInterruptedRotation(devops::Client& client, AgentFiles& files, Env& env);
 
 // The listener's own version: `<root>/bin/Agent.Listener --version` (first line, trimmed).
 // kNotFound when there is no listener in <root>/bin.
