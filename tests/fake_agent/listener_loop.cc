@@ -61,6 +61,7 @@ class Listener {
   std::mutex finish_mu_;
   std::atomic<bool> exiting_{false};  // Finish has begun: the loop must not react any more
   bool job_taken_ = false;            // --once: only the first job runs
+  int64_t last_request_id_ = 0;       // a message delivered again is not run twice
 };
 
 void Listener::Finish(int code) {
@@ -113,8 +114,15 @@ void Listener::Handle(int64_t id, const std::string& type, const std::string& bo
     Result<JobMessage> job = ParseJobMessage(body);
     if (!job) {
       std::cerr << "Ignoring a malformed job message: " << job.error().detail << "\n";
-    } else if (!runner_.busy()) {
+    } else if (job->request_id == last_request_id_) {
+      std::cerr << "Ignoring job request " << job->request_id << ": already dispatched\n";
+    } else {
+      // The server assigns the next job while the previous one's completion is still on its way
+      // back (the finishing PATCH dispatches it): like the agent's JobDispatcher, wait for the
+      // previous job, never drop the new one. The server never assigns two jobs at once.
+      runner_.Join();
       job_taken_ = true;
+      last_request_id_ = job->request_id;
       runner_.Start(*job, [this](const std::string&) {
         if (options_.once) Finish(kSuccess);
       });
