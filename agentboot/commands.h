@@ -16,5 +16,7 @@ Runner RegisterTokenCommand(CLI::App& parent);
 Runner RegisterRegisterCommand(CLI::App& parent);
 Runner RegisterUnregisterCommand(CLI::App& parent);
 Runner RegisterRunCommand(CLI::App& parent);
+Runner RegisterDrainCommand(CLI::App& parent);
+Runner RegisterRotateCommand(CLI::App& parent);
 
 }  // namespace agentboot::cli

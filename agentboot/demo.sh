@@ -4,7 +4,9 @@
 # host: a token from its managed identity (no PAT), the agent package downloaded and verified,
 # registration, the official listener (a strict fake) running one job, deregistration with a
 # fresh token, and an exit code that is the job's result. A second host then starts from the
-# cache with no download. Usage: bash agentboot/demo.sh   (as root on a fresh Debian machine)
+# cache with no download. A long-lived third host is finally told to stop (SIGTERM, as docker
+# stop or Kubernetes would) in the middle of a job: it drains, lets the job finish, and leaves.
+# Usage: bash agentboot/demo.sh   (as root on a fresh Debian machine)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -49,4 +51,20 @@ echo; echo "== another job (this one fails), picked up by a second host that sta
 control POST /devops/jobs '{"pool":"Default","duration_ms":1000,"result":"failed"}'
 agentboot run --once --agent-name ephemeral-2 --agent-dir "$work/host2" --cache-dir "$work/cache" \
   --agent-version "$version"
+echo; echo "== a long-lived host takes a 4 s job; SIGTERM arrives 1 s into it"
+control POST /devops/jobs '{"pool":"Default","duration_ms":4000,"result":"succeeded"}'
+echo "\$ agentboot run --agent-name long-lived --drain-timeout 60 ... &   (then kill -TERM)"
+build/agentboot/agentboot run --agent-name long-lived --agent-dir "$work/host3" \
+  --cache-dir "$work/cache" --agent-version "$version" --drain-poll 0.5 --drain-timeout 60 \
+  >"$work/host3.log" 2>&1 &
+host3=$!
+for _ in $(seq 1 300); do
+  curl -fsS "$AGENTBOOT_SIM_CONTROL/devops/jobs" | jq -e '.jobs[-1].state == "running"' >/dev/null && break
+  sleep 0.1
+done
+sleep 1
+kill -TERM "$host3"
+set +e; wait "$host3"; code=$?; set -e
+grep -E '\[(drain|run)\]|completed with result' "$work/host3.log" | grep -v 'launching' || true
+echo "(exit code $code; the job's result on the server: $(curl -fsS "$AGENTBOOT_SIM_CONTROL/devops/jobs" | jq -r '.jobs[-1].result'))"
 echo; echo "== agents left in the pool: $(curl -fsS "$AGENTBOOT_SIM_CONTROL/devops/state" | jq '.agents | length')"

@@ -50,6 +50,10 @@ int Main(int argc, char** argv) {
   commands.back().first = cli.get_subcommand("unregister");
   commands.emplace_back(nullptr, RegisterRunCommand(cli));
   commands.back().first = cli.get_subcommand("run");
+  commands.emplace_back(nullptr, RegisterDrainCommand(cli));
+  commands.back().first = cli.get_subcommand("drain");
+  commands.emplace_back(nullptr, RegisterRotateCommand(cli));
+  commands.back().first = cli.get_subcommand("rotate");
 
   try {
     cli.parse(argc, argv);

@@ -133,6 +133,7 @@ Runner RegisterRunCommand(CLI::App& parent) {
       ->add_option("--health-listen", flags->health_listen,
                    "Serve /healthz, /readyz and /metrics on ADDR:PORT (e.g. 0.0.0.0:8080)")
       ->envname("AGENTBOOT_HEALTH_LISTEN");
+  AddLifecycleOptions(*command, *flags);
   return [flags](App& app) { return RunAgent(app, *flags); };
 }
 

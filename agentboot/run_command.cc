@@ -10,6 +10,8 @@
 #include "instance_name.h"
 #include "run_flags.h"
 #include "run_health.h"
+#include "run_lifecycle.h"
+#include "run_lock.h"
 #include <grp.h>
 #include <pwd.h>
 #include <signal.h>
@@ -20,13 +22,14 @@ namespace {
 
 constexpr std::string_view kSource = "run";
 
-// SIGINT/SIGTERM/SIGHUP mean "stop" and SIGCHLD wakes the loop: they are blocked from the start
-// (and so in every thread libcurl may create) and read by the supervisor's signalfd. A stop that
-// arrives while registering stays pending and ends the run as soon as supervision starts.
+// SIGINT/SIGTERM/SIGHUP mean "drain", SIGUSR1 "rotate the key" and SIGCHLD wakes the loop: they
+// are blocked from the start (and so in every thread agentboot or libcurl creates) and read by the
+// supervisor's signalfd. A stop that arrives while registering stays pending and starts the drain
+// as soon as supervision starts.
 void BlockSupervisionSignals() {
   sigset_t set;
   sigemptyset(&set);
-  for (int signal : {SIGINT, SIGTERM, SIGHUP, SIGCHLD}) sigaddset(&set, signal);
+  for (int signal : {SIGINT, SIGTERM, SIGHUP, SIGUSR1, SIGCHLD}) sigaddset(&set, signal);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
 }
 
@@ -97,11 +100,41 @@ std::string LastJobResult(devops::Client& client, const agent::Registration& reg
   return result;
 }
 
+// The exit code of a run that was drained: 0 when the agent is gone (or re-enabled) and the
+// events acknowledged.
+int DrainedExitCode(const lifecycle::DrainReport& report, const supervisor::RunResult& result) {
+  if (report.cleanup_error) {
+    PrintFailure(*report.cleanup_error);
+    return ExitCodeFor(Stage::kDevOps, *report.cleanup_error);
+  }
+  if (report.acknowledge_error) {
+    PrintFailure(*report.acknowledge_error);
+    return kExitTemporary;
+  }
+  // The listener ignored SIGINT and was killed: say that a job may have been lost.
+  if (result.outcome == supervisor::Outcome::kKilled) return result.exit_code;
+  return kExitOk;
+}
+
 }  // namespace
 
 int RunAgent(App& app, const RunFlags& flags) {
   BlockSupervisionSignals();
   Env& env = app.env();
+  auto policy = LifecyclePolicyFrom(flags);
+  if (!policy) {
+    PrintFailure(policy.error());
+    return kExitUsage;
+  }
+  if (auto made = env.fs.CreateDirectories(flags.agent_dir, 0755); !made) {
+    PrintFailure(made.error());
+    return kExitUsage;
+  }
+  auto lock = RunLock::Acquire(env.fs, flags.agent_dir);
+  if (!lock) {
+    PrintFailure(lock.error());
+    return kExitConflict;
+  }
   if (auto token = app.tokens().GetToken({}); !token) {
     PrintFailure(token.error());
     return ExitCodeFor(Stage::kIdentity, token.error());
@@ -146,7 +179,10 @@ int RunAgent(App& app, const RunFlags& flags) {
   if (supervision.policy.initial_backoff < supervision.policy.min_restart_spacing) {
     supervision.policy.min_restart_spacing = supervision.policy.initial_backoff;
   }
+  supervision.extra_signals = {SIGUSR1};
+  RunLifecycle lifecycle(app, client, files, flags, *policy, health);
   supervisor::Hooks hooks;
+  hooks.on_signal = [&](int signal) { return lifecycle.OnSignal(signal); };
   hooks.make_launch_spec = [&]() -> Result<supervisor::LaunchSpec> {
     supervisor::LaunchSpec spec;
     spec.argv = {flags.agent_dir + "/bin/Agent.Listener", "run"};
@@ -160,7 +196,10 @@ int RunAgent(App& app, const RunFlags& flags) {
     spec.supplementary_groups = run_as->groups;
     return spec;
   };
-  hooks.on_transition = [&](const supervisor::State& state) { health.OnTransition(state); };
+  hooks.on_transition = [&](const supervisor::State& state) {
+    health.OnTransition(state);
+    lifecycle.OnTransition(state);
+  };
   hooks.on_line = [&](std::string_view line, supervisor::Stream stream) {
     env.log.Log(stream == supervisor::Stream::kStderr ? LogLevel::kWarning : LogLevel::kInfo,
                 "listener", line);
@@ -188,7 +227,12 @@ int RunAgent(App& app, const RunFlags& flags) {
               {{"version", prepared->version}, {"once", flags.once ? "true" : "false"}});
   auto supervisor = supervisor::NewSupervisor(env, supervisor::PosixChildLauncher(), supervision,
                                               std::move(hooks));
+  lifecycle.Start(*supervisor);
   auto result = supervisor->Run();
+  // --once: the job's result is read before a drain may delete the agent.
+  std::string job_result;
+  if (result && flags.once) job_result = LastJobResult(client, *registration, env.log);
+  const auto drained = lifecycle.Finish();
   if (!result) {
     PrintFailure(result.error());
     return kExitInternal;
@@ -197,13 +241,17 @@ int RunAgent(App& app, const RunFlags& flags) {
               {{"outcome", std::string(supervisor::OutcomeName(result->outcome))},
                {"launches", std::to_string(result->launches)}});
   // The supervisor's outcome codes (0, 10-14) are the executable's own (exit_codes.h).
-  if (!flags.once) return result->exit_code;
+  if (!flags.once) return drained ? DrainedExitCode(*drained, *result) : result->exit_code;
 
   // Ephemeral: the job's own result, then leave nothing behind (a fresh token for the delete).
-  const std::string job_result = LastJobResult(client, *registration, env.log);
   health.JobFinished(job_result);
   env.log.Log(LogLevel::kInfo, kSource, "job finished",
               {{"result", job_result.empty() ? "none" : job_result}});
+  if (drained) {
+    // The drain removed the agent already (or says why it could not).
+    if (const int code = DrainedExitCode(*drained, *result); code != kExitOk) return code;
+    return JobResultExitCode(job_result);
+  }
   auto removed = agent::Unregister(client, files, env, "", "", false);
   if (!removed) return FailedStage(removed.error());
   env.log.Log(

@@ -96,3 +96,33 @@ Result<agent::PreparedAgent> PrepareListener(App& app, devops::Client& client,
 }
 
 }  // namespace agentboot::cli
+
+namespace agentboot::cli {
+
+void AddLifecycleOptions(CLI::App& command, RunFlags& flags) {
+  command
+      .add_option("--drain-timeout", flags.drain_timeout_seconds,
+                  "Seconds a drain waits for the running job before stopping the listener")
+      ->envname("AGENTBOOT_DRAIN_TIMEOUT")
+      ->check(CLI::Range(0, 7 * 24 * 3600));
+  command
+      .add_option("--drain-poll", flags.drain_poll_seconds,
+                  "Seconds between 'is a job still assigned?' checks while draining")
+      ->check(CLI::Range(0.2, 300.0));
+  command
+      .add_flag("--keep-registration", flags.keep_registration,
+                "After a drain, re-enable the agent instead of deleting it (long-lived hosts)")
+      ->envname("AGENTBOOT_KEEP_REGISTRATION");
+  command
+      .add_option("--scheduled-events", flags.scheduled_events,
+                  "Drain on an Azure Scheduled Event (Terminate, Preempt) for this VM: auto (when "
+                  "the identity is IMDS), on or off")
+      ->envname("AGENTBOOT_SCHEDULED_EVENTS")
+      ->check(CLI::IsMember({"auto", "on", "off"}));
+  command
+      .add_option("--rotate-key-every", flags.rotate_key_every,
+                  "Rotate the agent's RSA key on this period (e.g. 30d, 12h); off by default")
+      ->envname("AGENTBOOT_ROTATE_KEY_EVERY");
+}
+
+}  // namespace agentboot::cli

@@ -38,7 +38,16 @@ struct RunFlags : RegisterFlags {
   int max_restarts = 5;              // within 10 minutes, then the crash loop ends the run
   double restart_delay_seconds = 1;  // first restart after a crash; doubles up to 60 s
   std::string health_listen;         // ADDR:PORT of /healthz, /readyz, /metrics; empty: off
+  // Drain (SIGTERM, `agentboot drain`, Azure Scheduled Events) and key rotation.
+  int drain_timeout_seconds = 600;        // from the stop request to the SIGINT
+  double drain_poll_seconds = 5;          // "is a job still assigned?" while draining
+  bool keep_registration = false;         // re-enable after a drain instead of deleting
+  std::string scheduled_events = "auto";  // auto (with the IMDS identity), on, off
+  std::string rotate_key_every;           // "30d"; empty: only on request
 };
+
+// --drain-timeout, --keep-registration, --scheduled-events, --rotate-key-every, ...
+void AddLifecycleOptions(CLI::App& command, RunFlags& flags);
 
 // --url, --pool, --agent-name, --agent-dir.
 void AddConnectionOptions(CLI::App& command, RegisterFlags& flags);

@@ -16,7 +16,8 @@ std::string ListenerStateName(supervisor::Phase phase) {
       return "backoff";
     case supervisor::Phase::kAwaitingUpdate:
       return "updating";
-    case supervisor::Phase::kPaused:  // between a pause and the resume, no listener runs
+    case supervisor::Phase::kPaused:
+      return "paused";
     case supervisor::Phase::kStopping:
     case supervisor::Phase::kDone:
       return "stopped";
@@ -79,9 +80,23 @@ void RunHealth::OnTransition(const supervisor::State& state) {
     metrics_.Increment(metric::kListenerRestarts);
   }
   last_phase_ = state.phase;
-  const std::string name = ListenerStateName(state.phase);
+  const bool draining = draining_.load();
+  const std::string name = draining && state.phase != supervisor::Phase::kDone
+                               ? "draining"
+                               : ListenerStateName(state.phase);
   metrics_.SetOneOf(metric::kListenerState, "state", metric::kListenerStates, name);
   model_.SetListener(name, state.phase != supervisor::Phase::kDone);
+}
+
+void RunHealth::DrainStarted(const std::string& reason) {
+  draining_ = true;
+  model_.SetReasons({"draining: " + reason});
+  model_.SetListener("draining", true);
+  metrics_.SetOneOf(metric::kListenerState, "state", metric::kListenerStates, "draining");
+}
+
+void RunHealth::DrainFinished(const lifecycle::DrainReport& report) {
+  metrics_.Set(metric::kDrainDuration, std::chrono::duration<double>(report.duration).count());
 }
 
 void RunHealth::JobFinished(const std::string& result) {

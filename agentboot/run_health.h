@@ -3,6 +3,7 @@
 // reported it, polled in the background (never a server call per probe).
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
@@ -11,6 +12,7 @@
 
 #include "agentboot/agent.h"
 #include "agentboot/devops.h"
+#include "agentboot/lifecycle.h"
 #include "agentboot/supervisor.h"
 #include "agentboot/telemetry.h"
 
@@ -32,6 +34,10 @@ class RunHealth {
   void Registered(const agent::Registration& registration, devops::Client& client);
   void OnTransition(const supervisor::State& state);
   void JobFinished(const std::string& result);
+  // A drain makes the agent not ready (it takes no new job) and reports the listener as
+  // "draining"; its duration is the drain-duration gauge.
+  void DrainStarted(const std::string& reason);
+  void DrainFinished(const lifecycle::DrainReport& report);
 
  private:
   void Poll();
@@ -42,6 +48,7 @@ class RunHealth {
   telemetry::HealthModel model_;
   std::unique_ptr<telemetry::HealthServer> server_;
   supervisor::Phase last_phase_ = supervisor::Phase::kIdle;
+  std::atomic<bool> draining_{false};
 
   std::mutex mu_;
   std::condition_variable wake_;

@@ -13,7 +13,7 @@
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
 
-#include "cli_fixture.h"
+#include "run_fixture.h"
 #include <fcntl.h>
 #include <pwd.h>
 #include <signal.h>
@@ -23,104 +23,6 @@
 
 namespace agentboot::cli_test {
 namespace {
-
-using nlohmann::json;
-using Clock = std::chrono::steady_clock;
-
-enum { kCrashLoop = 12, kJobSucceededWithIssues = 21, kJobFailed = 22, kJobCanceled = 23 };
-
-class RunCommand : public CliFixture {
- protected:
-  void SetUp() override {
-    CliFixture::SetUp();
-    // Short long-polls, and the real service's behaviour for a deleted agent's credentials.
-    Control("POST", "/devops/settings",
-            {{"message_poll_ms", 500}, {"keep_deleted_agent_credentials", true}});
-  }
-  void TearDown() override {
-    if (pid_ > 0) {
-      ::kill(pid_, SIGKILL);
-      ::waitpid(pid_, nullptr, 0);
-    }
-    CliFixture::TearDown();
-  }
-
-  std::vector<std::string> RunArgs(const std::string& name, std::vector<std::string> extra = {}) {
-    std::vector<std::string> args = {"run", "--agent-dir", temp_dir_ + "/" + name, "--agent-name",
-                                     name,  "--cache-dir", temp_dir_ + "/cache"};
-    args.insert(args.end(), extra.begin(), extra.end());
-    return args;
-  }
-
-  // Starts agentboot in the background with its output in <temp>/agentboot.log.
-  void Start(const std::vector<std::string>& args) {
-    log_path_ = temp_dir_ + "/agentboot.log";
-    std::vector<std::string> argv = {AGENTBOOT_BIN};
-    argv.insert(argv.end(), args.begin(), args.end());
-    std::vector<char*> raw;
-    for (auto& arg : argv) raw.push_back(arg.data());
-    raw.push_back(nullptr);
-    std::vector<std::string> env_strings = {"PATH=/usr/bin:/bin", "HOME=" + temp_dir_};
-    for (const auto& [key, value] : ImdsEnv()) env_strings.push_back(key + "=" + value);
-    std::vector<char*> envp;
-    for (auto& entry : env_strings) envp.push_back(entry.data());
-    envp.push_back(nullptr);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 1, log_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
-                                     0644);
-    posix_spawn_file_actions_adddup2(&actions, 1, 2);
-    ASSERT_EQ(posix_spawn(&pid_, raw[0], &actions, nullptr, raw.data(), envp.data()), 0);
-    posix_spawn_file_actions_destroy(&actions);
-  }
-
-  // Exit code of the background agentboot, or -1 when it did not end in time.
-  int WaitExit(std::chrono::seconds limit = std::chrono::seconds(90)) {
-    const auto deadline = Clock::now() + limit;
-    while (Clock::now() < deadline) {
-      int status = 0;
-      const pid_t done = ::waitpid(pid_, &status, WNOHANG);
-      if (done == pid_) {
-        pid_ = -1;
-        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    return -1;
-  }
-
-  // Polls `condition` until it holds or the deadline passes.
-  static bool Eventually(const std::function<bool()>& condition,
-                         std::chrono::seconds limit = std::chrono::seconds(60)) {
-    const auto deadline = Clock::now() + limit;
-    while (Clock::now() < deadline) {
-      if (condition()) return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-    return condition();
-  }
-
-  bool Online(const std::string& name) {
-    const auto agents = AgentsNamed(name);
-    return agents.size() == 1 && agents[0].value("status", "") == "online";
-  }
-  std::string Log() const { return ReadFile(log_path_); }
-  int CountInLog(const std::string& needle) const {
-    const std::string log = Log();
-    int count = 0;
-    for (size_t at = log.find(needle); at != std::string::npos; at = log.find(needle, at + 1)) {
-      ++count;
-    }
-    return count;
-  }
-  void QueueJob(const std::string& result, int duration_ms = 500) {
-    Control("POST", "/devops/jobs",
-            {{"pool", "Default"}, {"duration_ms", duration_ms}, {"result", result}});
-  }
-
-  pid_t pid_ = -1;
-  std::string log_path_;
-};
 
 TEST_F(RunCommand, OnceRunsOneJobDeregistersAndExitsWithTheJobsResult) {
   const std::vector<std::pair<std::string, int>> cases = {
@@ -210,7 +112,7 @@ TEST_F(RunCommand, AgentDeletedOnTheServerIsRegisteredAgainAndRelaunched) {
 }
 
 TEST_F(RunCommand, StopWithSigtermStopsTheListenerWithSigint) {
-  Start(RunArgs("stopper", {"--agent-version", FAKE_AGENT_VERSION}));
+  Start(RunArgs("stopper", {"--agent-version", FAKE_AGENT_VERSION, "--keep-registration"}));
   ASSERT_TRUE(Eventually([&] { return Online("stopper"); })) << Log();
   ::kill(pid_, SIGTERM);
   EXPECT_EQ(WaitExit(), 0) << Log();
@@ -227,8 +129,8 @@ TEST_F(RunCommand, StopWithSigtermStopsTheListenerWithSigint) {
 namespace agentboot::cli_test {
 namespace {
 
-// The uid of the listener running under `root` (`Agent.Listener run`, not the `--version` query made
-// while preparing the package), found through /proc; -1 when none runs.
+// The uid of the listener running under `root` (`Agent.Listener run`, not the `--version` query
+// made while preparing the package), found through /proc; -1 when none runs.
 int ListenerUid(const std::string& root) {
   const std::string wanted = root + "/bin/Agent.Listener" + std::string(1, '\0') + "run";
   for (const auto& entry : std::filesystem::directory_iterator("/proc")) {

@@ -101,8 +101,8 @@ namespace metric {
 inline constexpr std::string_view kUp = "agentboot_up";
 // gauge with label state (see kListenerStates): 1 for the current state, 0 for the others.
 inline constexpr std::string_view kListenerState = "agentboot_listener_state";
-inline const std::vector<std::string> kListenerStates = {"starting", "running",  "backoff",
-                                                         "draining", "updating", "stopped"};
+inline const std::vector<std::string> kListenerStates = {
+    "starting", "running", "backoff", "draining", "updating", "paused", "stopped"};
 // counter: listener restarts by the supervisor.
 inline constexpr std::string_view kListenerRestarts = "agentboot_listener_restarts_total";
 // counter with label result ("succeeded", "failed", "canceled", "abandoned", …).

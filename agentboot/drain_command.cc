@@ -1,0 +1,200 @@
+// `agentboot drain` and `agentboot rotate`: ask the agentboot that runs an agent root (found
+// through its run lock) to drain or to rotate its key, and wait for it; with no agentboot
+// running, do the server-side part here.
+#include <csignal>
+#include <iostream>
+
+#include "agentboot/agent.h"
+#include "agentboot/devops.h"
+#include "agentboot/lifecycle.h"
+
+#include "commands.h"
+#include "exit_codes.h"
+#include "run_flags.h"
+#include "run_lifecycle.h"
+#include "run_lock.h"
+#include <signal.h>
+
+namespace agentboot::cli {
+namespace {
+
+struct DrainFlags {
+  std::string agent_dir = ".";
+  int drain_timeout_seconds = 600;
+  bool keep_registration = false;
+  int wait_seconds = 0;  // 0: long enough for the drain, the stop and the cleanup
+};
+
+// Waits (polling every 200 ms) until `done` holds or `wait` passes.
+bool WaitFor(Clock& clock, Duration wait, const std::function<bool()>& done) {
+  const TimePoint deadline = clock.Now() + wait;
+  while (!done()) {
+    if (clock.Now() >= deadline) return false;
+    clock.SleepFor(std::chrono::milliseconds(200));
+  }
+  return true;
+}
+
+Duration WaitBudget(const DrainFlags& flags) {
+  if (flags.wait_seconds > 0) return std::chrono::seconds(flags.wait_seconds);
+  // The running agentboot's own drain timeout is not known here: assume ours, plus its stop and
+  // cleanup time.
+  return std::chrono::seconds(flags.drain_timeout_seconds + 600);
+}
+
+// The agent's configuration, or a message that there is nothing to act on.
+Result<agent::AgentSettings> ConfiguredAgent(agent::AgentFiles& files) {
+  auto settings = files.LoadSettings();
+  if (!settings) {
+    return Fail(ErrorCode::kNotFound, files.root(), "no agent is configured here",
+                "Pass the --agent-dir of a registered agent.");
+  }
+  return settings;
+}
+
+int RunDrain(App& app, const DrainFlags& flags) {
+  Env& env = app.env();
+  if (auto pid = RunningAgentboot(env.fs, flags.agent_dir)) {
+    std::cout << "asking agentboot (pid " << *pid << ") to drain the agent\n" << std::flush;
+    if (::kill(*pid, SIGTERM) != 0) {
+      PrintFailure(MakeError(ErrorCode::kPermissionDenied, "kill " + std::to_string(*pid),
+                             "cannot signal the running agentboot",
+                             "Run `agentboot drain` as the user that runs agentboot, or root."));
+      return kExitUsage;
+    }
+    const bool gone = WaitFor(env.clock, WaitBudget(flags),
+                              [&] { return !RunningAgentboot(env.fs, flags.agent_dir); });
+    if (!gone) {
+      PrintFailure(MakeError(ErrorCode::kDeadlineExceeded, "drain",
+                             "agentboot (pid " + std::to_string(*pid) + ") is still draining",
+                             "A job may still be running; see its log, or wait longer (--wait)."));
+      return kExitTemporary;
+    }
+    std::cout << "drained: agentboot (pid " << *pid << ") has finished\n";
+    return kExitOk;
+  }
+  // No agentboot here: drain the registration itself (its listener, if any, runs elsewhere).
+  agent::AgentFiles files(env.fs, flags.agent_dir);
+  auto settings = ConfiguredAgent(files);
+  if (!settings) {
+    std::cout << "nothing to drain: " << settings.error().ToString() << "\n";
+    return kExitOk;
+  }
+  devops::Client client(ClientOptionsFor(settings->server_url), app.transport(), app.tokens(), env);
+  auto control = lifecycle::NewDevopsAgentControl(client, files, env);
+  auto mailbox = lifecycle::NewMailbox();
+  struct NoListener final : lifecycle::ListenerControl {
+    void Stop() override {}
+    void Pause() override {}
+    void Resume() override {}
+  } no_listener;
+  lifecycle::Policy policy;
+  policy.drain_timeout = std::chrono::seconds(flags.drain_timeout_seconds);
+  policy.keep_registration = flags.keep_registration;
+  lifecycle::Controller controller(env, *mailbox, *control, no_listener, policy);
+  const auto report = controller.DrainWithoutListener({"agentboot drain", std::nullopt, {}});
+  if (report.cleanup_error) {
+    PrintFailure(*report.cleanup_error);
+    return report.cleanup_error->code == ErrorCode::kDeadlineExceeded
+               ? kExitTemporary
+               : ExitCodeFor(Stage::kDevOps, *report.cleanup_error);
+  }
+  std::cout << "agent '" << settings->agent_name
+            << "' drained: " << lifecycle::CleanupName(report.cleanup) << "\n";
+  return kExitOk;
+}
+
+// The private key file as it is now (kept in memory only, to notice that it changed).
+Secret KeyFile(FileSystem& fs, const std::string& path) {
+  auto text = fs.ReadFile(path);
+  return Secret(text ? std::move(*text) : std::string());
+}
+
+int RunRotate(App& app, const DrainFlags& flags) {
+  Env& env = app.env();
+  agent::AgentFiles files(env.fs, flags.agent_dir);
+  auto settings = ConfiguredAgent(files);
+  if (!settings) {
+    PrintFailure(settings.error());
+    return kExitNotFound;
+  }
+  if (auto pid = RunningAgentboot(env.fs, flags.agent_dir)) {
+    const Secret before = KeyFile(env.fs, files.rsa_params_path());
+    std::cout << "asking agentboot (pid " << *pid << ") to rotate the agent's key\n" << std::flush;
+    if (::kill(*pid, SIGUSR1) != 0) {
+      PrintFailure(MakeError(ErrorCode::kPermissionDenied, "kill " + std::to_string(*pid),
+                             "cannot signal the running agentboot",
+                             "Run `agentboot rotate` as the user that runs agentboot, or root."));
+      return kExitUsage;
+    }
+    const bool rotated = WaitFor(env.clock, WaitBudget(flags), [&] {
+      const Secret now = KeyFile(env.fs, files.rsa_params_path());
+      return !now.empty() && now != before;
+    });
+    if (!rotated) {
+      PrintFailure(MakeError(ErrorCode::kDeadlineExceeded, "rotate", "the key has not changed yet",
+                             "A rotation waits until no job runs; see agentboot's log."));
+      return kExitTemporary;
+    }
+    std::cout << "rotated: the agent now authenticates with a new key\n";
+    return kExitOk;
+  }
+  devops::Client client(ClientOptionsFor(settings->server_url), app.transport(), app.tokens(), env);
+  auto agent = client.GetAgent(settings->pool_id, settings->agent_id);
+  if (!agent) return FailedStage(agent.error());
+  if (agent->status == "online") {
+    PrintFailure(MakeError(ErrorCode::kAlreadyExists, "rotate",
+                           "the agent is online, but no agentboot runs it here",
+                           "Stop its listener first, or rotate through the agentboot that runs "
+                           "it (agentboot rotate --agent-dir DIR)."));
+    return kExitConflict;
+  }
+  if (auto repaired = agent::FinishInterruptedRotation(client, files, env); !repaired) {
+    return FailedStage(repaired.error());
+  }
+  auto rotated = agent::RotateKey(client, files, env);
+  if (!rotated) return FailedStage(rotated.error());
+  std::cout << "agent '" << rotated->agent_name << "': key " << rotated->old_fingerprint
+            << " replaced by " << rotated->new_fingerprint << "\n";
+  return kExitOk;
+}
+
+void AddCommonOptions(CLI::App& command, DrainFlags& flags) {
+  command.add_option("--agent-dir", flags.agent_dir, "The agent's root directory")
+      ->envname("AGENTBOOT_AGENT_DIR");
+  command
+      .add_option("--wait", flags.wait_seconds,
+                  "Seconds to wait for the running agentboot (default: drain timeout + 10 min)")
+      ->check(CLI::Range(1, 7 * 24 * 3600));
+}
+
+}  // namespace
+
+Runner RegisterDrainCommand(CLI::App& parent) {
+  auto flags = std::make_shared<DrainFlags>();
+  CLI::App* command = parent.add_subcommand(
+      "drain",
+      "Drain this host's agent: no new job, wait for the running one, then deregister (a "
+      "running agentboot is asked with SIGTERM and awaited; for preStop hooks and admins)");
+  AddCommonOptions(*command, *flags);
+  command
+      ->add_option("--drain-timeout", flags->drain_timeout_seconds,
+                   "Seconds to wait for a running job when no agentboot runs here")
+      ->envname("AGENTBOOT_DRAIN_TIMEOUT")
+      ->check(CLI::Range(0, 7 * 24 * 3600));
+  command->add_flag("--keep-registration", flags->keep_registration,
+                    "Re-enable the agent afterwards instead of deleting it (no agentboot running)");
+  return [flags](App& app) { return RunDrain(app, *flags); };
+}
+
+Runner RegisterRotateCommand(CLI::App& parent) {
+  auto flags = std::make_shared<DrainFlags>();
+  CLI::App* command = parent.add_subcommand(
+      "rotate",
+      "Rotate the agent's RSA key (a running agentboot is asked with SIGUSR1: it waits until no "
+      "job runs, stops the listener, rotates, relaunches)");
+  AddCommonOptions(*command, *flags);
+  return [flags](App& app) { return RunRotate(app, *flags); };
+}
+
+}  // namespace agentboot::cli

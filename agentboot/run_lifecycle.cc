@@ -1,0 +1,161 @@
+#include "run_lifecycle.h"
+
+#include <charconv>
+#include <csignal>
+
+namespace agentboot::cli {
+namespace {
+
+constexpr std::string_view kSource = "run";
+
+// "90s", "45m", "12h", "30d" (or plain seconds).
+Result<Duration> ParseDuration(const std::string& text) {
+  int64_t value = 0;
+  const char* end = text.data() + text.size();
+  auto [next, error] = std::from_chars(text.data(), end, value);
+  if (error != std::errc() || value <= 0 || end - next > 1) {
+    return Fail(ErrorCode::kInvalidArgument, "--rotate-key-every " + text,
+                "not a positive duration", "Write it as 90s, 45m, 12h or 30d.");
+  }
+  const char unit = next == end ? 's' : *next;
+  switch (unit) {
+    case 's':
+      return std::chrono::duration_cast<Duration>(std::chrono::seconds(value));
+    case 'm':
+      return std::chrono::duration_cast<Duration>(std::chrono::minutes(value));
+    case 'h':
+      return std::chrono::duration_cast<Duration>(std::chrono::hours(value));
+    case 'd':
+      return std::chrono::duration_cast<Duration>(std::chrono::hours(24 * value));
+    default:
+      return Fail(ErrorCode::kInvalidArgument, "--rotate-key-every " + text, "unknown unit",
+                  "Write it as 90s, 45m, 12h or 30d.");
+  }
+}
+
+std::string SignalName(int signal) {
+  switch (signal) {
+    case SIGTERM:
+      return "SIGTERM";
+    case SIGINT:
+      return "SIGINT";
+    case SIGHUP:
+      return "SIGHUP";
+    default:
+      return "signal " + std::to_string(signal);
+  }
+}
+
+}  // namespace
+
+Result<lifecycle::Policy> LifecyclePolicyFrom(const RunFlags& flags) {
+  lifecycle::Policy policy;
+  policy.drain_timeout = std::chrono::seconds(flags.drain_timeout_seconds);
+  policy.poll_interval = Duration(static_cast<int64_t>(flags.drain_poll_seconds * 1000));
+  // --once hosts are ephemeral: a drained --once agent is always removed.
+  policy.keep_registration = flags.keep_registration && !flags.once;
+  policy.listener_stop_timeout = std::chrono::seconds(flags.stop_timeout_seconds + 30);
+  if (!flags.rotate_key_every.empty()) {
+    auto every = ParseDuration(flags.rotate_key_every);
+    if (!every) return Fail(every.error());
+    if (*every < std::chrono::minutes(1)) {
+      return Fail(ErrorCode::kInvalidArgument, "--rotate-key-every " + flags.rotate_key_every,
+                  "too short", "Rotate at most once a minute (30d is a sensible period).");
+    }
+    policy.rotate_every = *every;
+    policy.rotate_retry = std::min<Duration>(policy.rotate_retry, *every);
+  }
+  return policy;
+}
+
+class RunLifecycle::SupervisorListener final : public lifecycle::ListenerControl {
+ public:
+  explicit SupervisorListener(supervisor::Supervisor& supervisor) : supervisor_(supervisor) {}
+  void Stop() override { supervisor_.Post(supervisor::Command::kStop); }
+  void Pause() override { supervisor_.Post(supervisor::Command::kPause); }
+  void Resume() override { supervisor_.Post(supervisor::Command::kResume); }
+
+ private:
+  supervisor::Supervisor& supervisor_;
+};
+
+RunLifecycle::RunLifecycle(App& app, devops::Client& client, agent::AgentFiles& files,
+                           const RunFlags& flags, lifecycle::Policy policy, RunHealth& health)
+    : app_(app),
+      flags_(flags),
+      policy_(policy),
+      health_(health),
+      mailbox_(lifecycle::NewMailbox()),
+      agent_(lifecycle::NewDevopsAgentControl(client, files, app.env())) {}
+
+RunLifecycle::~RunLifecycle() {
+  if (thread_.joinable()) {
+    mailbox_->Post(lifecycle::Shutdown{});
+    thread_.join();
+  }
+}
+
+void RunLifecycle::Start(supervisor::Supervisor& supervisor) {
+  listener_ = std::make_unique<SupervisorListener>(supervisor);
+  const std::string mode = flags_.scheduled_events;
+  const bool watch = mode == "on" || (mode == "auto" && app_.tokens().Name() == "imds");
+  imds_ = std::make_unique<imds::ImdsClient>(app_.transport(), imds::ImdsBaseUrl(app_.env().vars));
+  lifecycle::Callbacks callbacks;
+  callbacks.acknowledge_events = [this](const std::vector<std::string>& ids) {
+    return imds_->AcknowledgeEvents(ids);
+  };
+  callbacks.on_drain_started = [this](const lifecycle::DrainRequest& request) {
+    health_.DrainStarted(request.reason);
+  };
+  callbacks.on_drain_finished = [this](const lifecycle::DrainReport& report) {
+    health_.DrainFinished(report);
+  };
+  controller_ = std::make_unique<lifecycle::Controller>(app_.env(), *mailbox_, *agent_, *listener_,
+                                                        policy_, callbacks);
+  thread_ = std::thread([this] { report_ = controller_->Run(); });
+  if (watch) {
+    events_ = std::make_unique<ScheduledEventsWatch>(
+        app_, *imds_, std::chrono::seconds(1),
+        [this](lifecycle::DrainRequest request) { mailbox_->Post(std::move(request)); });
+    events_->Start();
+  }
+  if (policy_.rotate_every.count() > 0) {
+    app_.log().Log(LogLevel::kInfo, kSource, "the agent's key is rotated on a schedule",
+                   {{"every", flags_.rotate_key_every}});
+  }
+}
+
+bool RunLifecycle::OnSignal(int signal) {
+  if (signal == SIGUSR1) {
+    mailbox_->Post(lifecycle::RotateRequest{"SIGUSR1"});
+    return true;
+  }
+  ++stop_signals_;
+  if (stop_signals_ == 1) {
+    mailbox_->Post(lifecycle::DrainRequest{SignalName(signal), std::nullopt, {}});
+    return true;
+  }
+  if (stop_signals_ == 2) {
+    app_.log().Log(LogLevel::kWarning, kSource,
+                   "second stop signal: stopping the listener now (a running job is cancelled)");
+    mailbox_->Post(lifecycle::Hurry{});
+    return true;
+  }
+  return false;  // the supervisor's own stop: SIGKILL when it is already stopping
+}
+
+void RunLifecycle::OnTransition(const supervisor::State& state) {
+  const bool paused = state.phase == supervisor::Phase::kPaused;
+  if (paused && !paused_) mailbox_->Post(lifecycle::ListenerPaused{});
+  paused_ = paused;
+}
+
+std::optional<lifecycle::DrainReport> RunLifecycle::Finish() {
+  events_.reset();  // no new drain once the listener is gone
+  if (!thread_.joinable()) return std::nullopt;
+  mailbox_->Post(lifecycle::ListenerEnded{});
+  thread_.join();
+  return report_;
+}
+
+}  // namespace agentboot::cli

@@ -1,0 +1,65 @@
+// `run`'s drain and key rotation: the lifecycle controller on its own thread, fed by the stop
+// signals, SIGUSR1 (rotate now), the rotation schedule and Azure Scheduled Events, and driving
+// the supervisor through posted commands.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <thread>
+
+#include "agentboot/agent.h"
+#include "agentboot/devops.h"
+#include "agentboot/imds.h"
+#include "agentboot/lifecycle.h"
+#include "agentboot/supervisor.h"
+
+#include "app.h"
+#include "run_flags.h"
+#include "run_health.h"
+#include "scheduled_events_watch.h"
+
+namespace agentboot::cli {
+
+// The lifecycle policy from the command line (kInvalidArgument for a bad --rotate-key-every).
+[[nodiscard]] Result<lifecycle::Policy> LifecyclePolicyFrom(const RunFlags& flags);
+
+class RunLifecycle {
+ public:
+  // Everything must outlive this object.
+  RunLifecycle(App& app, devops::Client& client, agent::AgentFiles& files, const RunFlags& flags,
+               lifecycle::Policy policy, RunHealth& health);
+  RunLifecycle(const RunLifecycle&) = delete;
+  RunLifecycle& operator=(const RunLifecycle&) = delete;
+  ~RunLifecycle();  // Shutdown and join, when Finish was not called
+
+  // Starts the controller (and the Scheduled Events watch when enabled) around `supervisor`.
+  void Start(supervisor::Supervisor& supervisor);
+  // supervisor::Hooks::on_signal: the first stop signal drains, the second hurries the drain,
+  // a third is left to the supervisor (SIGKILL); SIGUSR1 rotates the key.
+  bool OnSignal(int signal);
+  // supervisor::Hooks::on_transition.
+  void OnTransition(const supervisor::State& state);
+  // After the supervisor returned: lets a drain in progress finish, then joins. The drain's
+  // report when one ran.
+  std::optional<lifecycle::DrainReport> Finish();
+
+ private:
+  class SupervisorListener;
+
+  App& app_;
+  const RunFlags& flags_;
+  lifecycle::Policy policy_;
+  RunHealth& health_;
+  std::unique_ptr<lifecycle::Mailbox> mailbox_;
+  std::unique_ptr<lifecycle::AgentControl> agent_;
+  std::unique_ptr<SupervisorListener> listener_;
+  std::unique_ptr<lifecycle::Controller> controller_;
+  std::unique_ptr<imds::ImdsClient> imds_;
+  std::unique_ptr<ScheduledEventsWatch> events_;
+  std::optional<lifecycle::DrainReport> report_;
+  std::thread thread_;
+  int stop_signals_ = 0;
+  bool paused_ = false;
+};
+
+}  // namespace agentboot::cli
