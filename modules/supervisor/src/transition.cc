@@ -103,7 +103,9 @@ void Stepper::operator()(const Timeout&) {
 }
 
 void Stepper::operator()(const StopRequested& e) {
-  t_.actions.emplace_back(Info("stop requested", {{"signal", std::to_string(e.signal)}}));
+  t_.actions.emplace_back(Info(
+      "stop requested",
+      {e.signal == 0 ? LogField{"by", "command"} : LogField{"signal", std::to_string(e.signal)}}));
   switch (s().phase) {
     case Phase::kIdle:
     case Phase::kBackoff:
