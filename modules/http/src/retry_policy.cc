@@ -51,6 +51,17 @@ std::optional<DateParts> SplitHttpDate(std::string_view text) {
   return std::nullopt;
 }
 
+Duration NotNegative(Duration d) { return std::max(d, Duration::zero()); }
+
+std::optional<Duration> Milliseconds(const std::optional<std::string>& value) {
+  if (!value) return std::nullopt;
+  const auto ms = ParseInt64(Trim(*value));
+  if (!ms || *ms < 0) return std::nullopt;
+  return Duration(*ms);
+}
+
+}  // namespace
+
 std::optional<TimePoint> ParseHttpDate(std::string_view text) {
   const auto parts = SplitHttpDate(text);
   if (!parts) return std::nullopt;
@@ -71,17 +82,6 @@ std::optional<TimePoint> ParseHttpDate(std::string_view text) {
   return TimePoint(std::chrono::sys_days(date)) + std::chrono::hours(*hours) +
          std::chrono::minutes(*minutes) + std::chrono::seconds(*seconds);
 }
-
-Duration NotNegative(Duration d) { return std::max(d, Duration::zero()); }
-
-std::optional<Duration> Milliseconds(const std::optional<std::string>& value) {
-  if (!value) return std::nullopt;
-  const auto ms = ParseInt64(Trim(*value));
-  if (!ms || *ms < 0) return std::nullopt;
-  return Duration(*ms);
-}
-
-}  // namespace
 
 std::optional<Duration> ParseRetryAfter(std::string_view value, TimePoint now) {
   const std::string text = Trim(value);

@@ -6,8 +6,6 @@
 
 #include "agentboot/imds.h"
 
-#include "rfc1123_date.h"
-
 namespace agentboot::imds {
 namespace {
 
@@ -72,7 +70,7 @@ class FieldReader {
   std::optional<TimePoint> Date(const char* name) {
     const std::string text = Trim(String(name));
     if (text.empty()) return std::nullopt;
-    auto time = detail::ParseRfc1123(text);
+    auto time = http::ParseHttpDate(text);
     if (!time) Note(std::string(name) + " is not an RFC 1123 date: \"" + text + "\"");
     return time;
   }

@@ -153,6 +153,10 @@ std::unique_ptr<Downloader> MakeCurlDownloader(const CurlOptions& options);
 // Parses Retry-After (delta seconds or an HTTP date) relative to `now`. nullopt when absent or
 // malformed; never negative.
 std::optional<Duration> ParseRetryAfter(std::string_view value, TimePoint now);
+// An HTTP date (RFC 9110 §5.6.7: IMF-fixdate "Sun, 06 Nov 1994 08:49:37 GMT", RFC 850, asctime),
+// as in Retry-After and IMDS's NotBefore. The weekday is not checked against the date. nullopt
+// for anything else, or a date or time out of range.
+std::optional<TimePoint> ParseHttpDate(std::string_view text);
 
 // The server's requested wait from Retry-After, retry-after-ms, x-ms-retry-after-ms or
 // X-RateLimit-Reset (epoch seconds), whichever is present, in that order.
