@@ -9,6 +9,7 @@
 #include "exit_codes.h"
 #include "instance_name.h"
 #include "run_flags.h"
+#include "run_lock.h"
 
 namespace agentboot::cli {
 namespace {
@@ -45,6 +46,14 @@ int RunRegister(App& app, const RegisterFlags& flags) {
 }
 
 int RunUnregister(App& app, const RegisterFlags& flags) {
+  if (auto pid = RunningAgentboot(app.env().fs, flags.agent_dir)) {
+    // Deleting the agent under a running listener would only make it register again.
+    PrintFailure(MakeError(ErrorCode::kAlreadyExists, flags.agent_dir,
+                           "agentboot (pid " + std::to_string(*pid) + ") runs this agent",
+                           "Use `agentboot drain --agent-dir " + flags.agent_dir +
+                               "`: it lets the running job finish, then deregisters."));
+    return kExitConflict;
+  }
   agent::AgentFiles files(app.env().fs, flags.agent_dir);
   auto settings = files.LoadSettings();
   // The organization of a configured agent is the one in .agent, whatever AZP_URL says.

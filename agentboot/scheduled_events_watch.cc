@@ -36,29 +36,21 @@ void ScheduledEventsWatch::Loop() {
 
 void ScheduledEventsWatch::PollOnce() {
   Logger& log = app_.log();
+  // IMDS hiccups are common and the next poll is a second away: say it once per outage.
+  auto failed = [&](std::string_view what, const Error& error) {
+    if (reported_failure_) return;
+    reported_failure_ = true;
+    log.Log(LogLevel::kWarning, kSource, std::string(what) + "; retrying",
+            {{"error", error.ToString()}});
+  };
   if (vm_name_.empty()) {
     auto name = client_.VmName();
-    if (!name) {
-      if (!reported_failure_) {
-        reported_failure_ = true;
-        log.Log(LogLevel::kWarning, kSource, "cannot read this VM's name; retrying",
-                {{"error", name.error().ToString()}});
-      }
-      return;
-    }
+    if (!name) return failed("cannot read this VM's name", name.error());
     vm_name_ = *name;
     log.Log(LogLevel::kInfo, kSource, "watching Azure Scheduled Events", {{"vm", vm_name_}});
   }
   auto document = client_.GetScheduledEvents();
-  if (!document) {
-    // IMDS hiccups are common and the next poll is a second away: say it once per outage.
-    if (!reported_failure_) {
-      reported_failure_ = true;
-      log.Log(LogLevel::kWarning, kSource, "cannot read scheduled events; retrying",
-              {{"error", document.error().ToString()}});
-    }
-    return;
-  }
+  if (!document) return failed("cannot read scheduled events", document.error());
   reported_failure_ = false;
   const auto seen = tracker_.Observe(*document, vm_name_);
   for (const auto& event : seen.notices) {

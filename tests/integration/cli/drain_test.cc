@@ -157,13 +157,19 @@ TEST_F(Drain, TheDrainCommandAsksTheRunningAgentbootAndWaitsForIt) {
   EXPECT_NE(again.out.find("nothing to drain"), std::string::npos) << again.out;
 }
 
-TEST_F(Drain, ASecondRunOnTheSameAgentDirIsRefused) {
+TEST_F(Drain, ASecondRunOrAnUnregisterOnARunningAgentDirIsRefused) {
   Start(Args("single"));
   ASSERT_TRUE(Eventually([&] { return Online("single"); })) << Log();
   const RunResult second = Agentboot(Args("single"), ImdsEnv());
   EXPECT_EQ(second.exit_code, 8) << second.err;
   EXPECT_NE(second.err.find("another agentboot already runs this agent"), std::string::npos)
       << second.err;
+  // Nor may unregister pull the agent from under it: drain is the way out.
+  const RunResult removed =
+      Agentboot({"unregister", "--agent-dir", temp_dir_ + "/single"}, ImdsEnv());
+  EXPECT_EQ(removed.exit_code, 8) << removed.err;
+  EXPECT_NE(removed.err.find("agentboot drain"), std::string::npos) << removed.err;
+  EXPECT_TRUE(Online("single"));
   ::kill(pid_, SIGTERM);
   EXPECT_EQ(WaitExit(), 0) << Log();
 }
