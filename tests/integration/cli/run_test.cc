@@ -208,7 +208,18 @@ TEST_F(RunCommand, HealthEndpointsReportALiveReadyAgentAndParseableMetrics) {
   EXPECT_NE(metrics.second.find("agentboot_listener_state{state=\"running\"} 1"), std::string::npos)
       << metrics.second;
 
+  // Draining: alive, but not ready (it takes no new job), and the state says so.
+  Control("POST", "/devops/jobs", {{"pool", "Default"}, {"duration_ms", 60000}});
+  ASSERT_TRUE(Eventually([&] {
+    return Control("GET", "/devops/jobs")["jobs"][0].value("state", "") == "running";
+  })) << Log();
   ::kill(pid_, SIGTERM);
+  ASSERT_TRUE(Eventually([&] { return HttpGet(port, "/readyz").first == 503; })) << Log();
+  EXPECT_NE(HttpGet(port, "/readyz").second.find("draining: SIGTERM"), std::string::npos);
+  EXPECT_EQ(HttpGet(port, "/healthz").first, 200);
+  EXPECT_NE(HttpGet(port, "/metrics").second.find("agentboot_listener_state{state=\"draining\"} 1"),
+            std::string::npos);
+  ::kill(pid_, SIGTERM);  // the second one stops the listener now
   EXPECT_EQ(WaitExit(), 0) << Log();
 }
 
