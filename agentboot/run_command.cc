@@ -180,7 +180,13 @@ int RunAgent(App& app, const RunFlags& flags) {
     supervision.policy.min_restart_spacing = supervision.policy.initial_backoff;
   }
   supervision.extra_signals = {SIGUSR1};
-  RunLifecycle lifecycle(app, client, files, flags, *policy, health);
+  // With --run-as, files agentboot writes later (a rotated key, a re-registration) go to the
+  // listener's user as well.
+  auto give_files = [&]() -> Status {
+    if (!run_as->uid) return Status{};
+    return GiveAgentRootTo(files, *run_as);
+  };
+  RunLifecycle lifecycle(app, client, files, flags, *policy, health, give_files);
   supervisor::Hooks hooks;
   hooks.on_signal = [&](int signal) { return lifecycle.OnSignal(signal); };
   hooks.make_launch_spec = [&]() -> Result<supervisor::LaunchSpec> {
@@ -220,6 +226,11 @@ int RunAgent(App& app, const RunFlags& flags) {
       return supervisor::ExitDecision::kStop;
     }
     *registration = *again;
+    if (auto owned = give_files(); !owned) {
+      env.log.Log(LogLevel::kError, kSource, "cannot give the new credentials to --run-as",
+                  {{"detail", owned.error().ToString()}});
+      return supervisor::ExitDecision::kStop;
+    }
     health.Registered(*registration, client);
     return supervisor::ExitDecision::kRestart;
   };

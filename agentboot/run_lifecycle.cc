@@ -80,13 +80,15 @@ class RunLifecycle::SupervisorListener final : public lifecycle::ListenerControl
 };
 
 RunLifecycle::RunLifecycle(App& app, devops::Client& client, agent::AgentFiles& files,
-                           const RunFlags& flags, lifecycle::Policy policy, RunHealth& health)
+                           const RunFlags& flags, lifecycle::Policy policy, RunHealth& health,
+                           std::function<Status()> after_key_written)
     : app_(app),
       flags_(flags),
       policy_(policy),
       health_(health),
       mailbox_(lifecycle::NewMailbox()),
-      agent_(lifecycle::NewDevopsAgentControl(client, files, app.env())) {}
+      agent_(lifecycle::NewDevopsAgentControl(client, files, app.env(),
+                                              std::move(after_key_written))) {}
 
 RunLifecycle::~RunLifecycle() {
   if (thread_.joinable()) {

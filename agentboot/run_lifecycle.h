@@ -25,9 +25,11 @@ namespace agentboot::cli {
 
 class RunLifecycle {
  public:
-  // Everything must outlive this object.
+  // Everything must outlive this object. `after_key_written` runs after every key rotation
+  // attempt (with --run-as: give the new key file to the listener's user).
   RunLifecycle(App& app, devops::Client& client, agent::AgentFiles& files, const RunFlags& flags,
-               lifecycle::Policy policy, RunHealth& health);
+               lifecycle::Policy policy, RunHealth& health,
+               std::function<Status()> after_key_written);
   RunLifecycle(const RunLifecycle&) = delete;
   RunLifecycle& operator=(const RunLifecycle&) = delete;
   ~RunLifecycle();  // Shutdown and join, when Finish was not called

@@ -8,8 +8,12 @@ namespace {
 
 class DevopsAgentControl final : public AgentControl {
  public:
-  DevopsAgentControl(devops::Client& client, agent::AgentFiles& files, Env& env)
-      : client_(client), files_(files), env_(env) {}
+  DevopsAgentControl(devops::Client& client, agent::AgentFiles& files, Env& env,
+                     std::function<Status()> after_key_written)
+      : client_(client),
+        files_(files),
+        env_(env),
+        after_key_written_(std::move(after_key_written)) {}
 
   Status SetEnabled(bool enabled) override {
     auto settings = files_.LoadSettings();
@@ -35,6 +39,10 @@ class DevopsAgentControl final : public AgentControl {
 
   Status RotateKey() override {
     auto rotated = agent::RotateKey(client_, files_, env_);
+    // Success or not, the key file may have been written again (the old key put back).
+    if (after_key_written_) {
+      if (auto done = after_key_written_(); !done) return done;
+    }
     if (!rotated) return Fail(rotated.error());
     return Status{};
   }
@@ -43,13 +51,15 @@ class DevopsAgentControl final : public AgentControl {
   devops::Client& client_;
   agent::AgentFiles& files_;
   Env& env_;
+  std::function<Status()> after_key_written_;
 };
 
 }  // namespace
 
 std::unique_ptr<AgentControl> NewDevopsAgentControl(devops::Client& client,
-                                                    agent::AgentFiles& files, Env& env) {
-  return std::make_unique<DevopsAgentControl>(client, files, env);
+                                                    agent::AgentFiles& files, Env& env,
+                                                    std::function<Status()> after_key_written) {
+  return std::make_unique<DevopsAgentControl>(client, files, env, std::move(after_key_written));
 }
 
 }  // namespace agentboot::lifecycle

@@ -5,6 +5,8 @@
 #include <Poco/URI.h>
 
 #include "run_fixture.h"
+#include <pwd.h>
+#include <sys/stat.h>
 
 namespace agentboot::cli_test {
 namespace {
@@ -208,6 +210,27 @@ TEST_F(Drain, RotationWhileJobsKeepComingLosesNoJobAndRetiresTheOldKey) {
   EXPECT_NE(ListenerCheck(stale), 0);
   EXPECT_EQ(ListenerCheck(fresh), 0);
   EXPECT_NE(Log().find("key rotated; relaunching the listener"), std::string::npos) << Log();
+  ::kill(pid_, SIGTERM);
+  EXPECT_EQ(WaitExit(), 0) << Log();
+}
+
+TEST_F(Drain, ARotatedKeyUnderRunAsBelongsToTheListenersUser) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root to change users";
+  const passwd* nobody = ::getpwnam("nobody");
+  if (nobody == nullptr) GTEST_SKIP() << "no user 'nobody'";
+  std::filesystem::permissions(temp_dir_, std::filesystem::perms(0755));
+  const std::string root = temp_dir_ + "/rotor-nobody";
+  Start(Args("rotor-nobody", {"--run-as", "nobody"}));
+  ASSERT_TRUE(Eventually([&] { return Online("rotor-nobody"); })) << Log();
+  const RunResult rotated = Agentboot({"rotate", "--agent-dir", root, "--wait", "60"}, ImdsEnv());
+  EXPECT_EQ(rotated.exit_code, 0) << rotated.err << Log();
+  struct stat key {};
+  ASSERT_EQ(::stat((root + "/.credentials_rsaparams").c_str(), &key), 0);
+  EXPECT_EQ(key.st_uid, nobody->pw_uid);
+  // The relaunched listener, running as nobody, reads the new key and takes a job with it.
+  QueueJob("succeeded", 500);
+  ASSERT_TRUE(Eventually([&] { return JobIs(0, "completed"); })) << Log();
+  EXPECT_EQ(Job(0).value("result", ""), "succeeded");
   ::kill(pid_, SIGTERM);
   EXPECT_EQ(WaitExit(), 0) << Log();
 }

@@ -109,9 +109,12 @@ class ListenerControl {
 
 // The Azure DevOps implementation: the pool and agent ids are read from `.agent` for every call
 // (a re-registration may change them), the key is rotated with agent::RotateKey. `client`,
-// `files` and `env` must outlive it.
-std::unique_ptr<AgentControl> NewDevopsAgentControl(devops::Client& client,
-                                                    agent::AgentFiles& files, Env& env);
+// `files` and `env` must outlive it. `after_key_written`, when set, runs after every rotation
+// attempt (the key file may have been rewritten, e.g. to give it to the listener's user); its
+// error fails the rotation.
+std::unique_ptr<AgentControl> NewDevopsAgentControl(
+    devops::Client& client, agent::AgentFiles& files, Env& env,
+    std::function<Status()> after_key_written = nullptr);
 
 // ---------------------------------------------------------------------------------------------
 // The controller.
