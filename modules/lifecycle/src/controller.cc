@@ -5,13 +5,17 @@
 
 #include "agentboot/lifecycle.h"
 
+#include "drain_request.h"
+
 namespace agentboot::lifecycle {
 namespace {
 
 constexpr std::string_view kSource = "lifecycle";
 
-// Merges a later drain request into an earlier one: every event is acknowledged, the earliest
-// NotBefore wins.
+}  // namespace
+
+namespace detail {
+
 void Merge(DrainRequest& into, DrainRequest more) {
   for (auto& id : more.event_ids) {
     if (std::find(into.event_ids.begin(), into.event_ids.end(), id) == into.event_ids.end()) {
@@ -23,7 +27,7 @@ void Merge(DrainRequest& into, DrainRequest more) {
   }
 }
 
-}  // namespace
+}  // namespace detail
 
 std::string_view CleanupName(Cleanup cleanup) noexcept {
   switch (cleanup) {
@@ -102,7 +106,7 @@ void Controller::Handle(Message message) {
         using M = std::decay_t<decltype(m)>;
         if constexpr (std::is_same_v<M, DrainRequest>) {
           if (pending_drain_) {
-            Merge(*pending_drain_, std::move(m));
+            detail::Merge(*pending_drain_, std::move(m));
           } else {
             pending_drain_ = std::move(m);
           }

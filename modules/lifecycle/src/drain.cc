@@ -4,6 +4,8 @@
 
 #include "agentboot/lifecycle.h"
 
+#include "drain_request.h"
+
 namespace agentboot::lifecycle {
 namespace {
 
@@ -38,16 +40,7 @@ DrainReport Controller::Drain(DrainRequest request, bool listener_running) {
   TimePoint deadline = deadline_for(request);
   auto absorb = [&] {
     if (!pending_drain_) return;
-    for (auto& id : pending_drain_->event_ids) {
-      if (std::find(request.event_ids.begin(), request.event_ids.end(), id) ==
-          request.event_ids.end()) {
-        request.event_ids.push_back(id);
-      }
-    }
-    if (pending_drain_->not_before &&
-        (!request.not_before || *pending_drain_->not_before < *request.not_before)) {
-      request.not_before = pending_drain_->not_before;
-    }
+    detail::Merge(request, std::move(*pending_drain_));
     pending_drain_.reset();
     deadline = std::min(deadline, deadline_for(request));
   };
