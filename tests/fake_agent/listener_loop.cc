@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "listener_host.h"
 #include "listener_job.h"
 #include "listener_session.h"
 #include "listener_update.h"
@@ -19,11 +20,7 @@ namespace {
 
 using nlohmann::json;
 
-// Test knobs; the defaults are the real agent's except where noted.
-Duration EnvMillis(const char* name, int64_t fallback) {
-  std::optional<std::string> text = ProcessEnvironment().GetNonEmpty(name);
-  return std::chrono::milliseconds(text ? ParseInt64(*text).value_or(fallback) : fallback);
-}
+Duration EnvMillis(const char* name, int64_t fallback) { return KnobMillis(name, fallback); }
 
 class Listener {
  public:
@@ -31,7 +28,7 @@ class Listener {
       : server_(server),
         root_(std::move(root)),
         options_(options),
-        runner_(server, EnvMillis("AGENTBOOT_FAKE_AGENT_RENEW_MS", 60'000)) {}
+        runner_(server, EnvMillis("FAKE_AGENT_RENEW_MS", 60'000)) {}
 
   int Run(const sigset_t& stop_signals);
 
@@ -51,6 +48,10 @@ class Listener {
   // Runs or records the message, then deletes it (AgentRefresh: before updating).
   void Handle(int64_t id, const std::string& type, const std::string& body);
   void Update(const std::string& body);
+  void StartSignalThread(const sigset_t& stop_signals);
+  void StartKeepAlive();
+  bool OpenSession();
+  void OnPollFailure(const std::string& type, const std::string& text);
 
   ServerConnection& server_;
   const std::string root_;
@@ -62,6 +63,7 @@ class Listener {
   std::atomic<bool> exiting_{false};  // Finish has begun: the loop must not react any more
   bool job_taken_ = false;            // --once: only the first job runs
   int64_t last_request_id_ = 0;       // a message delivered again is not run twice
+  bool poll_error_reported_ = false;  // QueueConError is printed once per outage
 };
 
 void Listener::Finish(int code) {
@@ -98,7 +100,9 @@ void Listener::Update(const std::string& body) {
   if (target.empty()) return;
   std::cout << "Agent update in progress, do not shutdown agent." << std::endl;
   runner_.Join();  // SelfUpdater waits for the running job to finish
-  Status updated = SelfUpdate(server_, root_, target);
+  // SelfUpdater restarts an interactive agent through run.sh (Agent.cs:578).
+  const bool restart_interactive = !options_.once && !options_.service;
+  Status updated = SelfUpdate(server_, root_, target, restart_interactive);
   if (!updated) {
     std::cerr << "Agent update failed: " << updated.error().ToString() << "\n";
     return;
@@ -140,32 +144,62 @@ void Listener::Handle(int64_t id, const std::string& type, const std::string& bo
   DeleteMessage(id);
 }
 
-int Listener::Run(const sigset_t& stop_signals) {
-  SessionOutcome session = CreateSession(
-      server_, root_, EnvMillis("AGENTBOOT_FAKE_AGENT_SESSION_CONFLICT_LIMIT_MS", 10'000));
-  if (session.session_id.empty()) return session.exit_code;
-  {
-    std::lock_guard lock(session_mu_);
-    session_id_ = session.session_id;
-  }
-  std::cout << FormatUtc(SystemClock().Now()) << ": Listening for Jobs" << std::endl;
-
+void Listener::StartSignalThread(const sigset_t& stop_signals) {
   std::thread([this, stop_signals] {
     int signal_number = 0;
     sigwait(&stop_signals, &signal_number);
     std::cout << "Exiting..." << std::endl;
     Finish(kSuccess);
   }).detach();
-  // The keep-alive poll (MessageListener lines 357-390): its answer is thrown away, which is why
-  // the server must keep a message until it is deleted.
-  const Duration keep_alive = EnvMillis("AGENTBOOT_FAKE_AGENT_KEEPALIVE_MS", 3'000);
+}
+
+// The keep-alive poll (MessageListener lines 357-390): its answer is thrown away, which is why
+// the server must keep a message until it is deleted.
+void Listener::StartKeepAlive() {
+  const Duration keep_alive = EnvMillis("FAKE_AGENT_KEEPALIVE_MS", 3'000);
   std::thread([this, keep_alive] {
     for (;;) {
       std::this_thread::sleep_for(keep_alive);
       (void)server_.Call("GET", MessagesPath(0));
     }
   }).detach();
+}
 
+bool Listener::OpenSession() {
+  SessionOutcome session = CreateSession(server_, root_, SessionTimingFromKnobs());
+  if (session.session_id.empty()) Finish(session.exit_code);
+  std::lock_guard lock(session_mu_);
+  session_id_ = session.session_id;
+  return true;
+}
+
+// GetNextMessageAsync (MessageListener.cs:229-318): an expired session is created again; the
+// agent, its pool or its access gone (IsGetNextMessageExceptionRetriable) is rethrown, and the
+// process ends through Program's generic handler with exit 2 (Program.cs:188-194); everything
+// else (socket errors, a refused token request, 5xx) is retried with a back-off.
+void Listener::OnPollFailure(const std::string& type, const std::string& text) {
+  if (type == "TaskAgentSessionExpiredException") {
+    OpenSession();
+    return;
+  }
+  if (type == "TaskAgentNotFoundException" || type == "TaskAgentPoolNotFoundException" ||
+      type == "AccessDeniedException" || type == "VssUnauthorizedException") {
+    std::cerr << "An error occurred: " << type << " " << text << std::endl;
+    Finish(kRetryable);
+  }
+  if (!poll_error_reported_) {
+    std::cerr << FormatUtc(SystemClock().Now()) << ": Agent connect error: " << type << " " << text
+              << ". Retrying until reconnected." << std::endl;
+    poll_error_reported_ = true;
+  }
+  std::this_thread::sleep_for(EnvMillis("FAKE_AGENT_POLL_RETRY_MS", 15'000));
+}
+
+int Listener::Run(const sigset_t& stop_signals) {
+  StartSignalThread(stop_signals);  // a stop during session creation ends the retries
+  OpenSession();
+  std::cout << FormatUtc(SystemClock().Now()) << ": Listening for Jobs" << std::endl;
+  StartKeepAlive();
   int64_t last_message_id = 0;
   for (;;) {
     Result<HttpAnswer> answer = server_.Call("GET", MessagesPath(last_message_id));
@@ -174,8 +208,8 @@ int Listener::Run(const sigset_t& stop_signals) {
       std::this_thread::sleep_for(std::chrono::seconds(1));
     }
     if (!answer) {
-      std::cerr << answer.error().ToString() << "\n";
-      Finish(kRetryable);
+      OnPollFailure("HttpRequestException", answer.error().ToString());
+      continue;
     }
     if (answer->status == 202 || answer->status == 204) {
       // Against a server that does not long-poll, do not spin.
@@ -184,20 +218,13 @@ int Listener::Run(const sigset_t& stop_signals) {
     }
     if (answer->status != 200) {
       const std::string type = ExceptionType(*answer);
-      if (type == "TaskAgentSessionExpiredException") {
-        session = CreateSession(server_, root_, std::chrono::seconds(0));
-        if (session.session_id.empty()) Finish(session.exit_code);
-        std::lock_guard lock(session_mu_);
-        session_id_ = session.session_id;
-        continue;
-      }
-      std::cerr << "Failed to get the next message: HTTP " << answer->status << " " << type << "\n";
-      if (type == "TaskAgentNotFoundException" || type == "TaskAgentPoolNotFoundException" ||
-          type == "AccessDeniedException") {
-        Finish(kRetryable);  // rethrown; the next start fails in session creation
-      }
-      std::this_thread::sleep_for(std::chrono::seconds(1));
+      OnPollFailure(type.empty() && answer->status == 401 ? "VssUnauthorizedException" : type,
+                    "HTTP " + std::to_string(answer->status));
       continue;
+    }
+    if (poll_error_reported_) {
+      std::cout << FormatUtc(SystemClock().Now()) << ": Agent reconnected." << std::endl;
+      poll_error_reported_ = false;
     }
     json message = json::parse(answer->body, nullptr, false);
     if (!message.is_object() || !message.contains("messageId")) continue;
@@ -235,11 +262,13 @@ int RunListener(const std::string& root, const RunOptions& options) {
     std::cerr << key.error().ToString() << "\n";
     return kRetryable;
   }
-  std::cout << "Scanning for tool capabilities." << std::endl;
-  std::cout << "Connecting to the server." << std::endl;
   ServerConnection server(*settings, *credentials, std::move(*key));
-  if (int code = server.Connect(); code != kSuccess) return code;
   if (options.check) {
+    ServerConnection::Outcome connected = server.Connect();
+    if (connected.verdict != ServerConnection::Verdict::kOk) {
+      std::cerr << connected.message << "\n";
+      return connected.verdict == ServerConnection::Verdict::kTerminate ? kTerminated : kRetryable;
+    }
     std::cout << FormatUtc(SystemClock().Now()) << ": Listening for Jobs" << std::endl;
     return kSuccess;
   }

@@ -81,43 +81,32 @@ Result<Secret> ServerConnection::CurrentToken(bool refresh) {
   return *token_;
 }
 
-int ServerConnection::Connect() {
+ServerConnection::Outcome ServerConnection::Connect() {
   const std::string url = JoinUrl(settings_.server_url, "_apis/connectionData") +
                           "?connectOptions=1&lastChangeId=-1&lastChangeId64=-1";
   // The first request goes out without a token; the token is fetched on the Bearer challenge.
   Result<HttpAnswer> first = Send("GET", url, BaseHeaders(), "", CaFile());
-  if (!first) {
-    std::cerr << first.error().ToString() << "\n";
-    return kRetryable;
-  }
+  if (!first) return {Verdict::kRetry, "HttpRequestException: " + first.error().ToString()};
   if (!IsBearerChallenge(*first)) {
-    std::cerr << "VssServiceResponseException: expected a Bearer challenge, got HTTP "
-              << first->status << "\n";
-    return kRetryable;
+    return {Verdict::kRetry, "VssServiceResponseException: expected a Bearer challenge, got HTTP " +
+                                 std::to_string(first->status)};
   }
   Result<Secret> token = CurrentToken(true);
-  if (!token) {
-    std::cerr << token.error().detail << "\n";
-    return kRetryable;
-  }
+  if (!token) return {Verdict::kRetry, token.error().detail};
   auto headers = BaseHeaders();
   headers.emplace_back("Authorization", "Bearer " + token->Reveal());
   Result<HttpAnswer> second = Send("GET", url, headers, "", CaFile());
-  if (!second) {
-    std::cerr << second.error().ToString() << "\n";
-    return kRetryable;
-  }
+  if (!second) return {Verdict::kRetry, "HttpRequestException: " + second.error().ToString()};
   if (second->status == 401) {
-    std::cerr << "VssUnauthorizedException: " << second->Header("X-TFS-ServiceError") << "\n";
-    return kTerminated;
+    return {Verdict::kTerminate,
+            "VssUnauthorizedException: " + second->Header("X-TFS-ServiceError")};
   }
   nlohmann::json data = nlohmann::json::parse(second->body, nullptr, false);
   if (second->status != 200 || !data.is_object() || !data.contains("authenticatedUser")) {
-    std::cerr << "VssServiceResponseException: connectionData answered HTTP " << second->status
-              << "\n";
-    return kRetryable;
+    return {Verdict::kRetry, "VssServiceResponseException: connectionData answered HTTP " +
+                                 std::to_string(second->status)};
   }
-  return kSuccess;
+  return {};
 }
 
 Result<HttpAnswer> ServerConnection::Call(const std::string& method, const std::string& path,

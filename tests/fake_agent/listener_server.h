@@ -31,10 +31,16 @@ class ServerConnection {
 
   const AgentSettings& settings() const { return settings_; }
 
-  // connectionData without, then with a token. The exit code on failure: 2 for socket errors and
-  // a refused token (the real agent retries those for ever; the fake stops), 1 when the token is
-  // refused by the service.
-  int Connect();
+  // connectionData without, then with a token. kOk; kTerminate only for a token the service
+  // refuses (VssUnauthorizedException, not retriable at session creation,
+  // MessageListener.cs:541-547); everything else (socket errors, a refused OAuth token request,
+  // an odd answer) is kRetry: CreateSessionAsync calls ConnectAsync inside its retry loop.
+  enum class Verdict { kOk, kRetry, kTerminate };
+  struct Outcome {
+    Verdict verdict = Verdict::kOk;
+    std::string message;  // the exception's text for kRetry/kTerminate
+  };
+  Outcome Connect();
 
   // `path` is relative to serverUrl ("_apis/…") or an absolute URL. JSON body when not null.
   // kUnavailable on socket errors; kUnauthenticated when no token can be had.

@@ -10,6 +10,7 @@
 
 #include "agentboot/jose.h"
 
+#include "listener_host.h"
 #include "listener_version.h"
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -77,56 +78,66 @@ Status StartDetached(const std::string& script) {
 
 }  // namespace
 
-std::string UpdateScript(const std::string& root, int listener_pid, const std::string& old_version,
-                         const std::string& new_version, const std::string& stamp) {
+std::string UpdateScript(const UpdateScriptInputs& in) {
+  // update.sh.template:53-121: a link is removed, a real directory renamed to <name>.<old>, and
+  // the new link is absolute, to "$rootfolder/<name>.<new>".
   const std::string swap = R"(swap() {
   local name="$1"
-  if [ -L "$name" ]; then
-    rm "$name" || fail "rm $name"
-  elif [ -d "$name" ]; then
-    rm -rf "$name.$old_version"
-    mv -T "$name" "$name.$old_version" || fail "mv $name"
+  if [ -L "$root/$name" ] && [ -d "$root/$name" ]; then
+    rm -f "$root/$name" || fail "rm $name"
+  else
+    mv -f "$root/$name" "$root/$name.$old_version" || fail "mv $name"
   fi
-  if [ -d "$name.$new_version" ]; then
-    ln -s "$name.$new_version" "$name" || fail "ln $name"
-  fi
+  ln -s "$root/$name.$new_version" "$root/$name" || fail "ln $name"
 }
 )";
-  return "#!/bin/bash\n"
-         "# Self-update of the agent from " +
-         old_version + " to " + new_version +
-         ", written by Agent.Listener.\n"
-         "listener_pid=" +
-         std::to_string(listener_pid) +
-         "\n"
-         "root=" +
-         ShellQuote(root) +
-         "\n"
-         "old_version=" +
-         ShellQuote(old_version) +
-         "\n"
-         "new_version=" +
-         ShellQuote(new_version) +
-         "\n"
-         "log=\"$root/_diag/SelfUpdate-" +
-         stamp +
-         ".log\"\n"
-         "mkdir -p \"$root/_diag\"\n"
-         "exec >>\"$log\" 2>&1\n"
-         "stamp() { date -u +%Y-%m-%dT%H:%M:%SZ; }\n"
-         "fail() { echo \"[$(stamp)] update failed: $*\"; mv \"$log\" \"$log.failed\"; exit 1; }\n"
-         "echo \"[$(stamp)] waiting for the agent listener ($listener_pid) to exit\"\n"
-         "while [ -e \"/proc/$listener_pid\" ]; do sleep 0.1; done\n"
-         "cd \"$root\" || fail \"cd $root\"\n" +
-         swap +
-         "swap bin\n"
-         "swap externals\n"
-         "echo \"[$(stamp)] agent updated to $new_version\"\n"
-         "mv \"$log\" \"$log.succeed\"\n";
+  std::string script = "#!/bin/bash\n# Self-update of the agent from " + in.old_version + " to " +
+                       in.new_version + ", written by Agent.Listener.\n";
+  script += "listener_pid=" + std::to_string(in.listener_pid) + "\n";
+  script += "root=" + ShellQuote(in.root) + "\n";
+  script += "old_version=" + ShellQuote(in.old_version) + "\n";
+  script += "new_version=" + ShellQuote(in.new_version) + "\n";
+  script += "restart_interactive=" + std::string(in.restart_interactive ? "1" : "0") + "\n";
+  script += "log=" + ShellQuote(in.diag_dir + "/SelfUpdate-" + in.stamp + ".log") + "\n";
+  script +=
+      "exec >>\"$log\" 2>&1\n"
+      "stamp() { date -u +%Y-%m-%dT%H:%M:%SZ; }\n"
+      "fail() { echo \"[$(stamp)] update failed: $*\"; mv \"$log\" \"$log.failed\"; exit 1; }\n"
+      "echo \"[$(stamp)] waiting for the agent listener ($listener_pid) to exit\"\n"
+      "while [ -e \"/proc/$listener_pid\" ]; do sleep 0.1; done\n";
+  script += swap;
+  script +=
+      "swap bin\n"
+      "swap externals\n"
+      "echo \"[$(stamp)] agent updated to $new_version\"\n"
+      "mv -f \"$log\" \"$log.succeed\"\n"
+      "if [ \"$restart_interactive\" -ne 0 ]; then\n"
+      "  echo \"[$(stamp)] Restarting interactive agent\" >> \"$log.succeed\"\n"
+      "  \"$root/run.sh\" &\n"
+      "fi\n";
+  return script;
+}
+
+// SelfUpdater.cs:450-456: every regular file at the top of the new package replaces the root's.
+Status CopyTopLevelFiles(const fs::path& package_dir, const std::string& root) {
+  std::error_code ec;
+  for (const fs::directory_entry& entry : fs::directory_iterator(package_dir, ec)) {
+    if (!entry.is_regular_file()) continue;
+    const fs::path target = fs::path(root) / entry.path().filename();
+    std::ifstream in(entry.path(), std::ios::binary);
+    std::ofstream out(target, std::ios::binary | std::ios::trunc);  // follows a symlink
+    if (!in || !out) return Fail(ErrorCode::kInternal, "copy", "cannot write " + target.string());
+    out << in.rdbuf();
+    out.close();
+    // .NET's File.Copy on Unix gives the copy the source's permission bits.
+    fs::permissions(target, entry.status().permissions(), ec);
+  }
+  if (ec) return Fail(ErrorCode::kInternal, "list " + package_dir.string(), ec.message());
+  return {};
 }
 
 Status SelfUpdate(ServerConnection& server, const std::string& root,
-                  const std::string& target_version) {
+                  const std::string& target_version, bool restart_interactive) {
   Result<HttpAnswer> metadata =
       server.Call("GET", "_apis/distributedtask/packages/agent/linux-x64/" + target_version);
   if (!metadata) return Fail(metadata.error());
@@ -171,9 +182,12 @@ Status SelfUpdate(ServerConnection& server, const std::string& root,
         MoveReplacing(extract_dir / part, fs::path(root) / (part + ("." + target_version)));
     if (!moved) return moved;
   }
+  if (Status copied = CopyTopLevelFiles(extract_dir, root); !copied) return copied;
   const fs::path script = work_dir / "_update.sh";
-  std::ofstream(script, std::ios::binary)
-      << UpdateScript(root, static_cast<int>(getpid()), ListenerVersion(), target_version, Stamp());
+  UpdateScriptInputs inputs{
+      root,    DiagDirectory(root), static_cast<int>(getpid()), ListenerVersion(), target_version,
+      Stamp(), restart_interactive};
+  std::ofstream(script, std::ios::binary) << UpdateScript(inputs);
   fs::permissions(script, fs::perms::owner_all, fs::perm_options::add, ec);
   return StartDetached(script.string());
 }

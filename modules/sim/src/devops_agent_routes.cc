@@ -13,15 +13,32 @@ bool IncludeCapabilities(const HttpRequest& request) {
   return value && EqualsIgnoreCase(*value, "true");
 }
 
-// AgentJson plus `assignedRequest` (the running job request) when the query asks for it.
+bool QueryFlag(const HttpRequest& request, const std::string& name) {
+  std::optional<std::string> value = request.Query(name);
+  return value && EqualsIgnoreCase(*value, "true");
+}
+
+// AgentJson plus `assignedRequest` (the running job request) and `lastCompletedRequest` (the
+// most recently finished one) when the query asks for them ("Agents - Get" REST reference:
+// includeAssignedRequest, includeLastCompletedRequest). With the runtime's omit_authorization
+// switch, the answer carries only the clientId under `authorization` (agent-audit D4).
 json AgentAnswer(const DevOpsService& service, const HttpRequest& request,
                  const AgentRecord& agent) {
   json body = AgentJson(agent, IncludeCapabilities(request), service.OrgUrl(request));
-  std::optional<std::string> assigned = request.Query("includeAssignedRequest");
-  if (!assigned || !EqualsIgnoreCase(*assigned, "true")) return body;
-  for (const JobRequestRecord& job : service.org().JobRequests(agent.pool_id, agent.id)) {
-    if (job.Running()) body["assignedRequest"] = JobRequestJson(job, agent.name);
+  if (service.runtime().omit_authorization()) {
+    body["authorization"] = {{"clientId", agent.client_id}};
   }
+  const bool assigned = QueryFlag(request, "includeAssignedRequest");
+  const bool completed = QueryFlag(request, "includeLastCompletedRequest");
+  if (!assigned && !completed) return body;
+  std::optional<JobRequestRecord> last;
+  for (const JobRequestRecord& job : service.org().JobRequests(agent.pool_id, agent.id)) {
+    if (assigned && job.Running()) body["assignedRequest"] = JobRequestJson(job, agent.name);
+    if (completed && job.finish_time && (!last || *job.finish_time >= *last->finish_time)) {
+      last = job;
+    }
+  }
+  if (last) body["lastCompletedRequest"] = JobRequestJson(*last, agent.name);
   return body;
 }
 
@@ -104,6 +121,7 @@ tl::expected<Target, HttpResponse> Resolve(const DevOpsService& service, const H
 }
 
 HttpResponse ListAgents(const DevOpsService& service, const HttpRequest& r, const Target& t) {
+  service.ExpireIdleSessions();
   std::optional<std::string> name = r.Query("agentName");
   json value = json::array();
   for (const AgentRecord& agent : service.org().Agents(t.pool.id)) {
@@ -114,6 +132,7 @@ HttpResponse ListAgents(const DevOpsService& service, const HttpRequest& r, cons
 }
 
 HttpResponse GetAgent(const DevOpsService& service, const HttpRequest& r, const Target& t) {
+  service.ExpireIdleSessions();
   std::optional<AgentRecord> agent = service.org().FindAgent(t.pool.id, t.agent_id);
   if (!agent) {
     return FromError(MakeError(

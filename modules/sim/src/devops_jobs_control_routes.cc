@@ -102,8 +102,12 @@ json Sessions(const DevOpsService& service) {
 json Settings(const DevOpsService& service) {
   const auto poll =
       std::chrono::duration_cast<std::chrono::milliseconds>(service.runtime().message_poll());
+  const auto idle =
+      std::chrono::duration_cast<std::chrono::milliseconds>(service.runtime().session_idle());
   return {{"message_poll_ms", poll.count()},
-          {"keep_deleted_agent_credentials", service.runtime().keep_deleted_credentials()}};
+          {"keep_deleted_agent_credentials", service.runtime().keep_deleted_credentials()},
+          {"session_idle_ms", idle.count()},
+          {"omit_agent_authorization", service.runtime().omit_authorization()}};
 }
 
 using BodyHandler = HttpResponse (*)(DevOpsService&, const json&);
@@ -141,19 +145,27 @@ void RegisterDevOpsJobControlRoutes(Router& router, const ServicePtr& service) {
   router.Add("GET", control + "/settings/?", Unguarded([service](const HttpRequest&) {
                return HttpResponse::Json(200, Settings(*service));
              }));
-  router.Add("POST", control + "/settings/?",
-             WithBody(service, [](DevOpsService& s, const json& body) {
-               if (body.contains("message_poll_ms")) {
-                 const int64_t ms = body.at("message_poll_ms").get<int64_t>();
-                 if (ms < 0) return BadRequest("message_poll_ms must be >= 0");
-                 s.runtime().set_message_poll(std::chrono::milliseconds(ms));
-               }
-               if (body.contains("keep_deleted_agent_credentials")) {
-                 s.runtime().set_keep_deleted_credentials(
-                     body.at("keep_deleted_agent_credentials").get<bool>());
-               }
-               return HttpResponse::Json(200, Settings(s));
-             }));
+  router.Add(
+      "POST", control + "/settings/?", WithBody(service, [](DevOpsService& s, const json& body) {
+        if (body.contains("message_poll_ms")) {
+          const int64_t ms = body.at("message_poll_ms").get<int64_t>();
+          if (ms < 0) return BadRequest("message_poll_ms must be >= 0");
+          s.runtime().set_message_poll(std::chrono::milliseconds(ms));
+        }
+        if (body.contains("keep_deleted_agent_credentials")) {
+          s.runtime().set_keep_deleted_credentials(
+              body.at("keep_deleted_agent_credentials").get<bool>());
+        }
+        if (body.contains("session_idle_ms")) {
+          const int64_t ms = body.at("session_idle_ms").get<int64_t>();
+          if (ms <= 0) return BadRequest("session_idle_ms must be > 0");
+          s.runtime().set_session_idle(std::chrono::milliseconds(ms));
+        }
+        if (body.contains("omit_agent_authorization")) {
+          s.runtime().set_omit_authorization(body.at("omit_agent_authorization").get<bool>());
+        }
+        return HttpResponse::Json(200, Settings(s));
+      }));
 }
 
 }  // namespace agentboot::sim::detail

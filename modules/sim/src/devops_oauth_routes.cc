@@ -27,6 +27,12 @@ HttpResponse IssueToken(const DevOpsService& service, const HttpRequest& request
   if (!client_id) return OAuthError("invalid_client", "The client assertion is malformed.");
   std::optional<AgentRecord> agent = service.org().FindAgentByClientId(*client_id);
   if (!agent) agent = service.runtime().FindDeleted(*client_id);
+  if (!agent && service.runtime().WasDeleted(*client_id)) {
+    // What the distributedtask token service answers for a deleted registration
+    // (agent-audit D3: "Registration <guid> was not found." in actions/actions-runner-controller
+    // issues #3420 and #4199; the listener wraps it in VssOAuthTokenRequestException).
+    return OAuthError("invalid_client", "Registration " + *client_id + " was not found.");
+  }
   if (!agent) return OAuthError("invalid_client", "The client is not valid.");
   Result<jose::RsaKey> key =
       PublicKeyFromBase64(agent->public_key_exponent, agent->public_key_modulus);

@@ -1,5 +1,7 @@
 // Agent packages (agent-contract §6), their downloads (anonymous, like the real CDN) and the
 // job-request list of a pool.
+#include <algorithm>
+
 #include "devops_service.h"
 #include "devops_wire.h"
 
@@ -54,8 +56,27 @@ HttpResponse ListJobRequests(const DevOpsService& service, const HttpRequest& r)
   }
   std::optional<int64_t> agent_id;
   if (std::optional<std::string> text = r.Query("agentId")) agent_id = ParseInt64(*text);
+  // GetAgentRequestsForAgentAsync(poolId, agentId, completedRequestCount): an agent's unfinished
+  // requests, plus its most recent finished ones only as many as completedRequestCount asks
+  // (agent-audit D6). Without agentId, every request of the pool.
+  std::vector<JobRequestRecord> requests = service.org().JobRequests(*pool_id, agent_id);
+  if (agent_id) {
+    const int64_t completed =
+        ParseInt64(r.Query("completedRequestCount").value_or("0")).value_or(0);
+    std::vector<JobRequestRecord> finished;
+    std::vector<JobRequestRecord> kept;
+    for (JobRequestRecord& request : requests) {
+      (request.finish_time ? finished : kept).push_back(std::move(request));
+    }
+    std::stable_sort(finished.begin(), finished.end(),
+                     [](const auto& a, const auto& b) { return *a.finish_time > *b.finish_time; });
+    for (size_t i = 0; i < finished.size() && static_cast<int64_t>(i) < completed; ++i) {
+      kept.push_back(finished[i]);
+    }
+    requests = std::move(kept);
+  }
   json value = json::array();
-  for (const JobRequestRecord& request : service.org().JobRequests(*pool_id, agent_id)) {
+  for (const JobRequestRecord& request : requests) {
     std::optional<AgentRecord> agent = service.org().FindAgent(*pool_id, request.agent_id);
     value.push_back(JobRequestJson(request, agent ? agent->name : std::string()));
   }

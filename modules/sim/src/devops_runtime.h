@@ -32,6 +32,29 @@ class DevOpsRuntime {
   bool keep_deleted_credentials() const { return keep_deleted_credentials_.load(); }
   void set_keep_deleted_credentials(bool keep) { keep_deleted_credentials_ = keep; }
 
+  // How long a session may go without a poll before the service expires it, so that a killed
+  // listener's successor can open one. The real service's value is not documented (unknown);
+  // 5 minutes is longer than the listener's 4-minute conflict retry, so a listener restarted at
+  // once after a kill still meets the conflict first.
+  Duration session_idle() const { return std::chrono::milliseconds(session_idle_ms_.load()); }
+  void set_session_idle(std::chrono::milliseconds idle) { session_idle_ms_ = idle.count(); }
+
+  // When on, GET answers for agents carry no `authorization.publicKey` and no
+  // `authorization.authorizationUrl`: the agent never reads them from a GET
+  // (ConfigurationManager.cs:763-766, 892-895), so whether the service returns them is unknown
+  // (agent-audit D4) and agentboot must work either way.
+  bool omit_authorization() const { return omit_authorization_.load(); }
+  void set_omit_authorization(bool omit) { omit_authorization_ = omit; }
+
+  // True when an agent with this clientId was deleted (whatever keep_deleted_credentials says).
+  bool WasDeleted(std::string_view client_id) const {
+    std::lock_guard lock(mu_);
+    for (const AgentRecord& agent : deleted_) {
+      if (EqualsIgnoreCase(agent.client_id, client_id)) return true;
+    }
+    return false;
+  }
+
   void RememberDeleted(AgentRecord agent) {
     std::lock_guard lock(mu_);
     deleted_.push_back(std::move(agent));
@@ -51,6 +74,8 @@ class DevOpsRuntime {
   JobDispatcher dispatcher_;
   std::atomic<int64_t> message_poll_ms_{20000};
   std::atomic<bool> keep_deleted_credentials_{false};
+  std::atomic<int64_t> session_idle_ms_{300'000};
+  std::atomic<bool> omit_authorization_{false};
   mutable std::mutex mu_;
   std::vector<AgentRecord> deleted_;
 };

@@ -119,10 +119,22 @@ std::string DevOpsService::IssueAgentToken(const AgentRecord& agent,
   return context_.IssueAccessToken(identity, "agent:" + agent.client_id, lifetime);
 }
 
+void DevOpsService::ExpireIdleSessions() const {
+  const TimePoint now = context_.Now();
+  for (const SessionRecord& session :
+       runtime_->sessions().ExpireIdle(now, runtime_->session_idle())) {
+    (void)org_->UpdateAgent(session.pool_id, session.agent_id, [&](AgentRecord& agent) {
+      agent.status = "offline";
+      agent.status_changed_on = now;
+    });
+  }
+}
+
 Handler Guarded(const ServicePtr& service, bool allow_agents, GuardedHandler handler) {
   return Unguarded([service, allow_agents, handler = std::move(handler)](const HttpRequest& r) {
     Admission admission = service->Admit(r, allow_agents);
     if (!admission) return admission.error();
+    if (std::optional<HttpResponse> refused = CheckApiVersion(r)) return *refused;
     HttpResponse response = handler(r, *admission);
     AddRateLimitHeaders(response, admission->rate);
     response.With(std::string(kIdentityLogHeader), admission->id);

@@ -55,6 +55,8 @@ class DevOpsService {
   std::optional<AgentRecord> VerifyAgentBearer(std::string_view token) const;
   // An access token for `agent` (aud "agent:<clientId>"), valid for `lifetime`.
   std::string IssueAgentToken(const AgentRecord& agent, std::chrono::seconds lifetime) const;
+  // Expires sessions idle for runtime().session_idle() and marks their agents offline.
+  void ExpireIdleSessions() const;
 
  private:
   std::optional<Principal> IdentityFromToken(std::string_view token) const;
@@ -72,6 +74,10 @@ using GuardedHandler = std::function<HttpResponse(const HttpRequest&, const Prin
 
 // Admits the request, runs `handler`, adds the rate-limit headers, and turns an escaped
 // exception (a JSON type error from a request body) into a 400 wrapped exception.
+// 400 VssInvalidPreviewVersionException for a non-preview api-version of a resource that has
+// no released version (devops_api_version.cc); nullopt when the request may go on.
+std::optional<HttpResponse> CheckApiVersion(const HttpRequest& request);
+
 Handler Guarded(const ServicePtr& service, bool allow_agents, GuardedHandler handler);
 // The same exception guard without authentication (control API, downloads, token endpoint).
 Handler Unguarded(Handler handler);

@@ -66,6 +66,27 @@ std::vector<SessionRecord> SessionBoard::Sessions() const {
   return result;
 }
 
+void SessionBoard::Touch(const std::string& session_id, TimePoint now) {
+  std::lock_guard lock(mu_);
+  for (auto& [key, queue] : queues_) {
+    if (queue.session && EqualsIgnoreCase(queue.session->session_id, session_id)) {
+      queue.session->last_seen = std::max(queue.session->last_seen, now);
+    }
+  }
+}
+
+std::vector<SessionRecord> SessionBoard::ExpireIdle(TimePoint now, Duration idle) {
+  std::lock_guard lock(mu_);
+  std::vector<SessionRecord> expired;
+  for (auto& [key, queue] : queues_) {
+    if (!queue.session || now - queue.session->last_seen < idle) continue;
+    expired.push_back(*queue.session);
+    queue.session.reset();
+    queue.wakeup->notify_all();
+  }
+  return expired;
+}
+
 AgentMessage SessionBoard::Post(int64_t pool_id, int64_t agent_id, std::string type,
                                 std::string body) {
   std::lock_guard lock(mu_);

@@ -30,6 +30,7 @@ struct SessionRecord {
   std::string owner_name;
   nlohmann::json agent = nlohmann::json::object();  // TaskAgentReference as the listener sent it
   TimePoint created_on;
+  TimePoint last_seen;  // creation or the last poll/delete on the session
 };
 
 struct AgentMessage {
@@ -53,6 +54,11 @@ class SessionBoard {
   std::optional<SessionRecord> Find(const std::string& session_id) const;
   std::optional<SessionRecord> FindByAgent(int64_t pool_id, int64_t agent_id) const;
   std::vector<SessionRecord> Sessions() const;
+  // Records activity on a session (a poll began or ended, a message was deleted).
+  void Touch(const std::string& session_id, TimePoint now);
+  // Closes and returns the sessions with no activity for `idle` or longer (a listener that was
+  // killed never deletes its session; the service expires it after a while).
+  std::vector<SessionRecord> ExpireIdle(TimePoint now, Duration idle);
 
   // Queues a message for the agent (with or without a session) and wakes its waiters.
   AgentMessage Post(int64_t pool_id, int64_t agent_id, std::string type, std::string body);

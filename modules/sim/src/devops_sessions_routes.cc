@@ -64,6 +64,8 @@ HttpResponse CreateSession(DevOpsService& service, const HttpRequest& r, const C
     draft.agent = *agent;
   }
   draft.created_on = service.context().Now();
+  draft.last_seen = draft.created_on;
+  service.ExpireIdleSessions();
   Result<SessionRecord> opened = service.runtime().sessions().Open(draft, SystemRandom());
   if (!opened) {
     return WrappedException(409, "TaskAgentSessionConflictException", opened.error().detail);
@@ -107,6 +109,7 @@ HttpResponse GetMessage(DevOpsService& service, const HttpRequest& r, const Call
   SessionBoard& sessions = service.runtime().sessions();
   std::optional<SessionRecord> session = sessions.Find(session_id);
   if (!session || session->agent_id != c.agent.id) return SessionExpired(session_id);
+  sessions.Touch(session_id, service.context().Now());
   // lastMessageId is accepted and ignored: a message leaves the queue only by DELETE.
   const auto deadline = std::chrono::steady_clock::now() + service.runtime().message_poll();
   while (!sessions.shut_down()) {
@@ -128,6 +131,7 @@ HttpResponse GetMessage(DevOpsService& service, const HttpRequest& r, const Call
     }
     if (std::chrono::steady_clock::now() >= deadline) break;
   }
+  sessions.Touch(session_id, service.context().Now());
   return HttpResponse::Empty(202);
 }
 

@@ -109,8 +109,14 @@ PackageTest::~PackageTest() {
 
 std::string PackageTest::MakeTarball(const std::string& name, const std::string& version) {
   const std::string staging = dir_ + "/staging-" + name;
+  // Like the real apphost: its root is the parent of its resolved directory, and every start,
+  // --version included, creates the diagnostics directory (HostContext.cs:135-137, 344-365).
   MustWrite(staging + "/bin/Agent.Listener",
-            "#!/bin/sh\nif [ \"$1\" = \"--version\" ]; then echo " + version + "; fi\n", 0755);
+            "#!/bin/sh\nroot=$(dirname \"$(dirname \"$(readlink -f \"$0\")\")\")\n"
+            "mkdir -p \"${AGENT_DIAGLOGPATH:-$root/_diag}\" || exit 134\n"
+            "if [ \"$1\" = \"--version\" ]; then echo " +
+                version + "; fi\n",
+            0755);
   MustWrite(staging + "/externals/node20_1/bin/node", "#!/bin/sh\n", 0755);
   MustWrite(staging + "/config.sh", "#!/bin/sh\necho config\n", 0755);
   MustWrite(staging + "/run.sh", "#!/bin/sh\necho run\n", 0755);

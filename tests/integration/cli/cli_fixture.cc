@@ -98,7 +98,9 @@ int CliFixture::RequestCount(const std::string& prefix, const std::string& metho
 std::string CliFixture::MakeAgentRoot(const std::string& name) const {
   const std::string root = temp_dir_ + "/" + name;
   std::filesystem::create_directories(root + "/bin");
-  std::filesystem::create_symlink(FAKE_AGENT_LISTENER, root + "/bin/Agent.Listener");
+  // A copy, as in a package: the listener's root is where its binary really lives (agent-audit
+  // D1), so a link to the build tree would make that its root.
+  std::filesystem::copy_file(FAKE_AGENT_LISTENER, root + "/bin/Agent.Listener");
   return root;
 }
 

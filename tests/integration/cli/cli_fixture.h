@@ -41,7 +41,7 @@ class CliFixture : public ::testing::Test {
   std::vector<nlohmann::json> AgentsNamed(const std::string& name) const;
   // Requests the simulator logged whose path starts with `prefix`.
   int RequestCount(const std::string& prefix, const std::string& method = "*") const;
-  // An agent root with bin/Agent.Listener linked to the fake listener.
+  // An agent root with a copy of the fake listener as bin/Agent.Listener.
   std::string MakeAgentRoot(const std::string& name) const;
   // <root>/bin/Agent.Listener run --check: exit code of the fake listener's OAuth round trip.
   int ListenerCheck(const std::string& root) const;

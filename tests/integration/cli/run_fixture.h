@@ -27,9 +27,9 @@ class RunCommand : public CliFixture {
  protected:
   void SetUp() override {
     CliFixture::SetUp();
-    // Short long-polls, and the real service's behaviour for a deleted agent's credentials.
-    Control("POST", "/devops/settings",
-            {{"message_poll_ms", 500}, {"keep_deleted_agent_credentials", true}});
+    // Short long-polls; a deleted agent's token is refused, as the real service does
+    // (agent-audit D3; the simulator's default).
+    Control("POST", "/devops/settings", {{"message_poll_ms", 500}});
   }
   void TearDown() override {
     if (pid_ > 0) {
@@ -37,6 +37,15 @@ class RunCommand : public CliFixture {
       ::waitpid(pid_, nullptr, 0);
     }
     CliFixture::TearDown();
+  }
+
+  // IMDS, the organization, and the fake listener's retry intervals shortened from the real
+  // agent's 30 s (its knobs pass agentboot's environment scrub).
+  std::map<std::string, std::string> RunEnv() const {
+    auto env = ImdsEnv();
+    env["FAKE_AGENT_SESSION_RETRY_MS"] = "500";
+    env["FAKE_AGENT_POLL_RETRY_MS"] = "500";
+    return env;
   }
 
   std::vector<std::string> RunArgs(const std::string& name, std::vector<std::string> extra = {}) {
@@ -55,7 +64,8 @@ class RunCommand : public CliFixture {
     for (auto& arg : argv) raw.push_back(arg.data());
     raw.push_back(nullptr);
     std::vector<std::string> env_strings = {"PATH=/usr/bin:/bin", "HOME=" + temp_dir_};
-    for (const auto& [key, value] : ImdsEnv()) env_strings.push_back(key + "=" + value);
+    for (const auto& [key, value] : RunEnv()) env_strings.push_back(key + "=" + value);
+    for (const auto& [key, value] : extra_env_) env_strings.push_back(key + "=" + value);
     std::vector<char*> envp;
     for (auto& entry : env_strings) envp.push_back(entry.data());
     envp.push_back(nullptr);
@@ -112,8 +122,21 @@ class RunCommand : public CliFixture {
             {{"pool", "Default"}, {"duration_ms", duration_ms}, {"result", result}});
   }
 
+  // Processes whose executable lives in <root>/bin*/: the listeners of that root.
+  static int ListenersIn(const std::string& root) {
+    int count = 0;
+    const std::filesystem::path real_root = std::filesystem::canonical(root);
+    for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+      std::error_code error;
+      const auto exe = std::filesystem::read_symlink(entry.path() / "exe", error);
+      if (!error && exe.parent_path().parent_path() == real_root) ++count;
+    }
+    return count;
+  }
+
   pid_t pid_ = -1;
   std::string log_path_;
+  std::map<std::string, std::string> extra_env_;  // more variables for Start()
 };
 
 }  // namespace agentboot::cli_test

@@ -18,6 +18,7 @@
 #include <pwd.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -34,7 +35,7 @@ TEST_F(RunCommand, OnceRunsOneJobDeregistersAndExitsWithTheJobsResult) {
     const std::string name = "eph-" + result;
     QueueJob(result);
     const RunResult run =
-        Agentboot(RunArgs(name, {"--once", "--agent-version", FAKE_AGENT_VERSION}), ImdsEnv());
+        Agentboot(RunArgs(name, {"--once", "--agent-version", FAKE_AGENT_VERSION}), RunEnv());
     EXPECT_EQ(run.exit_code, expected) << result << "\n" << run.err;
     EXPECT_TRUE(AgentsNamed(name).empty()) << "a --once agent must not stay registered";
     EXPECT_FALSE(PosixFileSystem().Exists(temp_dir_ + "/" + name + "/.credentials_rsaparams"));
@@ -45,14 +46,13 @@ TEST_F(RunCommand, OnceRunsOneJobDeregistersAndExitsWithTheJobsResult) {
 
 TEST_F(RunCommand, SecondStartUsesTheCacheWithZeroPackageTraffic) {
   QueueJob("succeeded");
-  ASSERT_EQ(
-      Agentboot(RunArgs("first", {"--once", "--agent-version", FAKE_AGENT_VERSION}), ImdsEnv())
-          .exit_code,
-      0);
+  ASSERT_EQ(Agentboot(RunArgs("first", {"--once", "--agent-version", FAKE_AGENT_VERSION}), RunEnv())
+                .exit_code,
+            0);
   Control("DELETE", "/requests");
   QueueJob("succeeded");
   const RunResult second =
-      Agentboot(RunArgs("second", {"--once", "--agent-version", FAKE_AGENT_VERSION}), ImdsEnv());
+      Agentboot(RunArgs("second", {"--once", "--agent-version", FAKE_AGENT_VERSION}), RunEnv());
   ASSERT_EQ(second.exit_code, 0) << second.err;
   EXPECT_EQ(RequestCount("/_downloads/"), 0);
   EXPECT_EQ(RequestCount("/sim/_apis/distributedtask/packages"), 0);
@@ -60,19 +60,27 @@ TEST_F(RunCommand, SecondStartUsesTheCacheWithZeroPackageTraffic) {
 }
 
 TEST_F(RunCommand, CrashingListenerIsRestartedThenTheCrashLoopStops) {
-  // Every token request of the listener is refused: it exits 2 each time (retryable).
+  // Every message poll is refused with a 401: VssUnauthorizedException is not retriable there,
+  // so the real listener's exception ends the process with exit 2 (MessageListener.cs:434-450,
+  // Program.cs:188-194) each time.
   Control("POST", "/faults",
-          {{"path_prefix", "/sim/_apis/oauth2/token"}, {"statuses", std::vector<int>(20, 400)}});
+          {{"path_prefix", "/sim/_apis/distributedtask/pools/1/messages"},
+           {"method", "GET"},
+           {"statuses", std::vector<int>(40, 401)}});
   const RunResult run =
       Agentboot(RunArgs("crashy", {"--agent-version", FAKE_AGENT_VERSION, "--max-restarts", "2",
                                    "--restart-delay", "0.2"}),
-                ImdsEnv());
+                RunEnv());
   EXPECT_EQ(run.exit_code, kCrashLoop) << run.err;
-  EXPECT_EQ(RequestCount("/sim/_apis/oauth2/token"), 3) << "one launch and two restarts";
+  EXPECT_EQ(RequestCount("/sim/_apis/distributedtask/pools/1/sessions", "POST"), 3)
+      << "one launch and two restarts";
 }
 
 TEST_F(RunCommand, SelfUpdateMidLifeRelaunchesTheNewVersion) {
-  // Not pinned: the listener may update itself (a pinned run sets agent.disableupdate).
+  // Not pinned: the listener may update itself (a pinned run sets agent.disableupdate). As root
+  // with AGENT_ALLOW_RUNASROOT, the update script of a listener not started as a service would
+  // also start run.sh: a second listener (agent-audit D2).
+  extra_env_["AGENT_ALLOW_RUNASROOT"] = "1";
   Start(RunArgs("updating"));
   ASSERT_TRUE(Eventually([&] { return Online("updating"); })) << Log();
   EXPECT_EQ(AgentsNamed("updating")[0].value("version", ""), FAKE_AGENT_VERSION);
@@ -89,9 +97,14 @@ TEST_F(RunCommand, SelfUpdateMidLifeRelaunchesTheNewVersion) {
     return agents.size() == 1 && agents[0].value("version", "") == FAKE_AGENT_NEXT_VERSION &&
            agents[0].value("status", "") == "online";
   })) << Log();
+  std::this_thread::sleep_for(std::chrono::seconds(3));  // time for a run.sh to start one
+  EXPECT_EQ(ListenersIn(temp_dir_ + "/updating"), 1) << Log();
   ::kill(pid_, SIGTERM);
   EXPECT_EQ(WaitExit(), 0) << Log();
   EXPECT_GE(CountInLog("listener started"), 2) << Log();
+  // The layout after the update: the root's own versions, nothing pointing into the cache.
+  EXPECT_EQ(std::filesystem::canonical(temp_dir_ + "/updating/bin").parent_path(),
+            std::filesystem::canonical(temp_dir_ + "/updating"));
 }
 
 TEST_F(RunCommand, AgentDeletedOnTheServerIsRegisteredAgainAndRelaunched) {
@@ -99,7 +112,7 @@ TEST_F(RunCommand, AgentDeletedOnTheServerIsRegisteredAgainAndRelaunched) {
   ASSERT_TRUE(Eventually([&] { return Online("phoenix"); })) << Log();
   const int first_id = AgentsNamed("phoenix")[0].value("id", 0);
   ASSERT_EQ(Agentboot({"unregister", "--agent-name", "phoenix", "--agent-dir", temp_dir_ + "/none"},
-                      ImdsEnv())
+                      RunEnv())
                 .exit_code,
             0);
   ASSERT_TRUE(Eventually([&] {
@@ -163,6 +176,17 @@ TEST_F(RunCommand, RunAsDropsTheListenerToAnUnprivilegedUser) {
     return uid >= 0;
   })) << Log();
   EXPECT_EQ(uid, static_cast<int>(nobody->pw_uid));
+  // The root and the configuration stay root's (the listener reads it through its group); it
+  // owns only what it writes (agent-audit D5: a root-owned _diag made it abort).
+  struct stat info {};
+  ASSERT_EQ(::stat(root.c_str(), &info), 0);
+  EXPECT_EQ(info.st_uid, 0U);
+  ASSERT_EQ(::stat((root + "/.credentials_rsaparams").c_str(), &info), 0);
+  EXPECT_EQ(info.st_uid, 0U);
+  EXPECT_EQ(info.st_gid, nobody->pw_gid);
+  EXPECT_EQ(info.st_mode & 0777U, 0640U);
+  ASSERT_EQ(::stat((root + "/_diag").c_str(), &info), 0);
+  EXPECT_EQ(info.st_uid, nobody->pw_uid);
   EXPECT_EQ(WaitExit(), 0) << Log();
 }
 
@@ -210,8 +234,11 @@ TEST_F(RunCommand, HealthEndpointsReportALiveReadyAgentAndParseableMetrics) {
 
   // Draining: alive, but not ready (it takes no new job), and the state says so.
   Control("POST", "/devops/jobs", {{"pool", "Default"}, {"duration_ms", 60000}});
+  // Running on the listener, not only assigned on the server: a listener stopped before it got
+  // the message would leave the job assigned to a deleted session until its lock expires.
   ASSERT_TRUE(Eventually([&] {
-    return Control("GET", "/devops/jobs")["jobs"][0].value("state", "") == "running";
+    return Control("GET", "/devops/jobs")["jobs"][0].value("state", "") == "running" &&
+           CountInLog("Running job:") > 0;
   })) << Log();
   ::kill(pid_, SIGTERM);
   ASSERT_TRUE(Eventually([&] { return HttpGet(port, "/readyz").first == 503; })) << Log();

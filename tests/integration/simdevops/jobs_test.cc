@@ -67,8 +67,12 @@ TEST_F(SimDevOpsJobs, DispatchRenewAndCompleteWithAResult) {
   EXPECT_EQ(Job(request_id)["result"], "failed");
   EXPECT_FALSE(AgentState(agent["id"]).contains("assignedRequest"));
 
-  Answer list = Api(
-      "GET", kPool + "/jobrequests?agentId=" + std::to_string(agent["id"].get<int64_t>()), admin_);
+  // Finished requests are listed only when asked for (GetAgentRequestsForAgentAsync's
+  // completedRequestCount).
+  Answer list = Api("GET",
+                    kPool + "/jobrequests?agentId=" + std::to_string(agent["id"].get<int64_t>()) +
+                        "&completedRequestCount=1",
+                    admin_);
   ASSERT_EQ(list.Json()["count"], 1);
   EXPECT_EQ(list.Json()["value"][0]["result"], "failed");
   EXPECT_EQ(list.Json()["value"][0]["reservedAgent"]["name"], "worker");

@@ -64,6 +64,8 @@ void WriteAgentFiles(const std::string& root, const nlohmann::json& agent,
 
 void InstallListener(const std::string& root, const std::string& binary) {
   std::filesystem::create_directories(root + "/bin");
+  // A package always has externals/; the update script moves it (update.sh.template:91-101).
+  std::filesystem::create_directories(root + "/externals");
   std::filesystem::copy_file(binary, root + "/bin/Agent.Listener",
                              std::filesystem::copy_options::overwrite_existing);
 }

@@ -19,7 +19,7 @@ namespace agentboot::simdevops_test {
 // .agent, .credentials and .credentials_rsaparams with BOMs and .NET's padded RSA fields.
 void WriteAgentFiles(const std::string& root, const nlohmann::json& agent,
                      const std::string& server_url, const jose::RsaKey& key);
-// Copies `binary` to <root>/bin/Agent.Listener.
+// Copies `binary` to <root>/bin/Agent.Listener (and makes <root>/externals).
 void InstallListener(const std::string& root, const std::string& binary);
 
 // Polls `done` every 20 ms until it holds or `deadline` passes.

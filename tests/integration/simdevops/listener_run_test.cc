@@ -52,8 +52,8 @@ TEST_F(SimDevOpsListenerRun, SecondListenerGivesUpOnTheSessionConflict) {
   PrepareAgent("twice");
   auto first = ListenerProcess::Start(RootOf("twice"), {"run"});
   ASSERT_TRUE(first->WaitForStdout("Listening for Jobs")) << first->Stderr();
-  auto second = ListenerProcess::Start(
-      RootOf("twice"), {"run"}, {{"AGENTBOOT_FAKE_AGENT_SESSION_CONFLICT_LIMIT_MS", "1500"}});
+  auto second = ListenerProcess::Start(RootOf("twice"), {"run"},
+                                       {{"FAKE_AGENT_SESSION_CONFLICT_LIMIT_MS", "1500"}});
   std::optional<int> code = second->Wait();
   ASSERT_TRUE(code.has_value());
   EXPECT_EQ(*code, 1);
