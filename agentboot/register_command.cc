@@ -32,6 +32,9 @@ int RunRegister(App& app, const RegisterFlags& flags) {
   devops::Client client(ClientOptionsFor(flags.url), app.transport(), app.tokens(), app.env());
   agent::AgentFiles files(app.env().fs, flags.agent_dir);
   if (flags.registrar == "agent") {
+    if (auto safe = agent::CheckConfigScript(flags.agent_dir); !safe) {
+      return FailedStage(safe.error());
+    }
     auto done = agent::RegisterWithConfigScript(app.env(), app.tokens(), files, options);
     if (!done) return FailedStage(done.error());
     std::cout << "registered " << options.agent_name << " through config.sh\n";

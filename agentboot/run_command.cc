@@ -12,6 +12,8 @@
 #include "run_health.h"
 #include "run_lifecycle.h"
 #include "run_lock.h"
+#include "run_ownership.h"
+#include "run_registration.h"
 #include <grp.h>
 #include <pwd.h>
 #include <signal.h>
@@ -60,16 +62,6 @@ Result<RunAs> ResolveRunAs(const std::string& user) {
   return run_as;
 }
 
-Status GiveAgentRootTo(const agent::AgentFiles& files, const RunAs& run_as) {
-  if (::chown(files.root().c_str(), *run_as.uid, *run_as.gid) != 0) {
-    return Fail(ErrorCode::kPermissionDenied, "chown " + files.root(),
-                "cannot give the agent "
-                "directory to the --run-as user",
-                "Run agentboot as root to use --run-as.");
-  }
-  return agent::ChownAgentFiles(files, *run_as.uid, *run_as.gid);
-}
-
 int JobResultExitCode(const std::string& result) {
   if (result == "succeeded") return kExitOk;
   if (result == "succeededWithIssues") return kExitJobSucceededWithIssues;
@@ -79,10 +71,16 @@ int JobResultExitCode(const std::string& result) {
 }
 
 // The result of the last job this agent finished, read from the server (the listener's own exit
-// code says nothing about the job).
+// code says nothing about the job): the documented `lastCompletedRequest` of "Agents - Get",
+// else the agent's job requests (a preview resource) as a fallback (agent-audit D6).
 std::string LastJobResult(devops::Client& client, const agent::Registration& registration,
                           Logger& log) {
-  auto requests = client.ListJobRequests(registration.pool_id, registration.agent_id);
+  devops::AgentQuery query;
+  query.capabilities = false;
+  query.last_completed_request = true;
+  auto agent = client.GetAgent(registration.pool_id, registration.agent_id, query);
+  if (agent && agent->last_completed_request) return agent->last_completed_request->result;
+  auto requests = client.ListJobRequests(registration.pool_id, registration.agent_id, 1);
   if (!requests) {
     log.Log(LogLevel::kWarning, kSource, "could not read the job's result",
             {{"detail", requests.error().ToString()}});
@@ -161,13 +159,18 @@ int RunAgent(App& app, const RunFlags& flags) {
   auto registration = agent::Register(client, files, env, *options);
   if (!registration) return FailedStage(registration.error());
   health.Registered(*registration, client);
-  if (run_as->uid) {
-    // The listener writes _diag and its work folder in the agent root and reads its own files.
-    if (auto owned = GiveAgentRootTo(files, *run_as); !owned) {
-      PrintFailure(owned.error());
-      return kExitLaunchFailed;
-    }
+  // With --run-as, the root stays root's; the listener reads its files through its group and
+  // owns only _diag and its work folder (run_ownership.h). Again after every later write (a
+  // rotated key, a re-registration).
+  auto share_files = [&]() -> Status {
+    if (!run_as->uid) return Status{};
+    return ShareAgentRoot(flags.agent_dir, options->work_folder, {*run_as->uid, *run_as->gid});
+  };
+  if (auto shared = share_files(); !shared) {
+    PrintFailure(shared.error());
+    return kExitLaunchFailed;
   }
+  RegistrationKeeper keeper(app, client, files, *options, *registration, health, share_files);
 
   supervisor::Options supervision;
   supervision.agent_root = flags.agent_dir;
@@ -180,22 +183,20 @@ int RunAgent(App& app, const RunFlags& flags) {
     supervision.policy.min_restart_spacing = supervision.policy.initial_backoff;
   }
   supervision.extra_signals = {SIGUSR1};
-  // With --run-as, files agentboot writes later (a rotated key, a re-registration) go to the
-  // listener's user as well.
-  auto give_files = [&]() -> Status {
-    if (!run_as->uid) return Status{};
-    return GiveAgentRootTo(files, *run_as);
-  };
-  RunLifecycle lifecycle(app, client, files, flags, *policy, health, give_files);
+  RunLifecycle lifecycle(app, client, files, flags, *policy, health, share_files);
   supervisor::Hooks hooks;
   hooks.on_signal = [&](int signal) { return lifecycle.OnSignal(signal); };
   hooks.make_launch_spec = [&]() -> Result<supervisor::LaunchSpec> {
+    if (auto kept = keeper.BeforeLaunch(); !kept) return Fail(std::move(kept.error()));
     supervisor::LaunchSpec spec;
-    spec.argv = {flags.agent_dir + "/bin/Agent.Listener", "run"};
+    // --startuptype service: as Microsoft's run-docker.sh and service host do, so that a
+    // self-update never starts a second, unsupervised listener through run.sh (agent-audit D2).
+    spec.argv = {flags.agent_dir + "/bin/Agent.Listener", "run", "--startuptype", "service"};
     if (flags.once) spec.argv.emplace_back("--once");
     spec.env = supervisor::ScrubEnvironment(env.vars.All());
-    // A pinned version must not be replaced behind our back (agent-contract §4, self-update).
-    if (prepared->pinned) spec.env["agent.disableupdate"] = "true";
+    // A pinned version must not be replaced behind our back (agent-contract §4, self-update);
+    // under --run-as the listener cannot write the root, so agentboot brings new versions.
+    if (prepared->pinned || run_as->uid) spec.env["agent.disableupdate"] = "true";
     spec.working_directory = flags.agent_dir;
     spec.uid = run_as->uid;
     spec.gid = run_as->gid;
@@ -209,37 +210,17 @@ int RunAgent(App& app, const RunFlags& flags) {
   hooks.on_line = [&](std::string_view line, supervisor::Stream stream) {
     env.log.Log(stream == supervisor::Stream::kStderr ? LogLevel::kWarning : LogLevel::kInfo,
                 "listener", line);
+    keeper.OnLine(line);
   };
-  hooks.on_exit = [&](const supervisor::ExitStatus& status) {
-    if (status.code != 1 || flags.once) return supervisor::ExitDecision::kFollowPolicy;
-    // Exit 1: find out why. An agent deleted on the server is registered again (fresh token).
-    auto present = client.GetAgent(registration->pool_id, registration->agent_id);
-    if (present || present.error().code != ErrorCode::kNotFound) {
-      return supervisor::ExitDecision::kFollowPolicy;
-    }
-    env.log.Log(LogLevel::kWarning, kSource,
-                "the agent was deleted on the server; registering it again");
-    auto again = agent::Register(client, files, env, *options);
-    if (!again) {
-      env.log.Log(LogLevel::kError, kSource, "re-registration failed",
-                  {{"detail", again.error().ToString()}});
-      return supervisor::ExitDecision::kStop;
-    }
-    *registration = *again;
-    if (auto owned = give_files(); !owned) {
-      env.log.Log(LogLevel::kError, kSource, "cannot give the new credentials to --run-as",
-                  {{"detail", owned.error().ToString()}});
-      return supervisor::ExitDecision::kStop;
-    }
-    health.Registered(*registration, client);
-    return supervisor::ExitDecision::kRestart;
-  };
+  hooks.on_exit = [&](const supervisor::ExitStatus& status) { return keeper.OnExit(status); };
   env.log.Log(LogLevel::kInfo, kSource, "launching the listener",
               {{"version", prepared->version}, {"once", flags.once ? "true" : "false"}});
   auto supervisor = supervisor::NewSupervisor(env, supervisor::PosixChildLauncher(), supervision,
                                               std::move(hooks));
   lifecycle.Start(*supervisor);
+  keeper.Start(*supervisor);
   auto result = supervisor->Run();
+  *registration = keeper.registration();
   // --once: the job's result is read before a drain may delete the agent.
   std::string job_result;
   if (result && flags.once) job_result = LastJobResult(client, *registration, env.log);
@@ -251,6 +232,10 @@ int RunAgent(App& app, const RunFlags& flags) {
   env.log.Log(LogLevel::kInfo, kSource, "listener supervision ended",
               {{"outcome", std::string(supervisor::OutcomeName(result->outcome))},
                {"launches", std::to_string(result->launches)}});
+  if (auto fatal = keeper.fatal_error()) {
+    PrintFailure(*fatal);
+    return ExitCodeFor(Stage::kDevOps, *fatal);
+  }
   // The supervisor's outcome codes (0, 10-14) are the executable's own (exit_codes.h).
   if (!flags.once) return drained ? DrainedExitCode(*drained, *result) : result->exit_code;
 

@@ -1,6 +1,9 @@
 // The fallback registrar: the agent's own config.sh, with the token in the environment only.
 #include "agentboot/agent.h"
 
+#include "package_disk.h"
+#include <unistd.h>
+
 namespace agentboot::agent {
 namespace {
 
@@ -21,6 +24,19 @@ std::string LastLines(const std::string& text, size_t count) {
 }
 
 }  // namespace
+
+Status CheckConfigScript(const std::string& root) {
+  const std::string script = root + "/config.sh";
+  if (detail::KindOf(script) == detail::EntryKind::kMissing) return {};  // said by the registrar
+  if (detail::KindOf(script) != detail::EntryKind::kOther ||
+      !detail::OwnedBySelfAndPrivate(script)) {
+    return Fail(ErrorCode::kPermissionDenied, "register via " + script,
+                "config.sh is a link, or owned by another user, or writable by group or others",
+                "Lay the agent package out as plain files owned by the user agentboot runs as "
+                "(`agentboot run` does), or use --registrar native.");
+  }
+  return {};
+}
 
 Status RegisterWithConfigScript(Env& env, identity::TokenSource& tokens, AgentFiles& files,
                                 const RegisterOptions& options) {
@@ -54,6 +70,8 @@ Status RegisterWithConfigScript(Env& env, identity::TokenSource& tokens, AgentFi
   // The agent reads --token from VSTS_AGENT_INPUT_TOKEN: the token never appears in argv, where
   // every user of the machine could read it (agent-contract §5).
   spec.env["VSTS_AGENT_INPUT_TOKEN"] = token->token.Reveal();
+  // config.sh refuses uid 0 unless this is set (config.sh:5-9); agentboot as root means it.
+  if (::geteuid() == 0) spec.env["AGENT_ALLOW_RUNASROOT"] = "1";
   spec.working_directory = files.root();
   spec.timeout = std::chrono::minutes(10);
   auto output = env.processes.Run(spec);

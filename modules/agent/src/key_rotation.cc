@@ -13,7 +13,9 @@ namespace agentboot::agent {
 namespace {
 
 using detail::AsRetryable;
+using detail::PutKey;
 using detail::ServerHolds;
+using detail::ServerSentNoKey;
 
 constexpr std::string_view kSource = "rotate";
 
@@ -47,7 +49,11 @@ Status SettleFailedPut(devops::Client& client, AgentFiles& files, Env& env,
                        const jose::RsaKey& new_key, Error put_error) {
   auto now = client.GetAgent(settings.pool_id, settings.agent_id);
   if (now && ServerHolds(*now, new_key)) return {};  // applied; only the answer was lost
-  if (!now && now.error().code != ErrorCode::kNotFound) {
+  const bool unknown = now ? ServerSentNoKey(*now) : now.error().code != ErrorCode::kNotFound;
+  if (unknown) {
+    if (now)
+      now = tl::unexpected(MakeError(ErrorCode::kUnavailable, Context(settings),
+                                     "the server's answer carries no public key"));
     // Unknown. The old key goes back on disk (a failed PUT was most likely not applied) and the
     // new one into the journal; .next is written first so that both keys exist at every moment.
     if (auto kept = files.WriteKeyFile(files.next_key_path(), new_key); !kept) {
@@ -85,7 +91,8 @@ Result<devops::Agent> RegisteredAgent(devops::Client& client, AgentFiles& files,
                                       const AgentSettings& settings, const jose::RsaKey& key) {
   auto agent = client.GetAgent(settings.pool_id, settings.agent_id);
   if (!agent) return Fail(AsRetryable(std::move(agent.error())));
-  if (!ServerHolds(*agent, key)) {
+  // Without a key in the answer, .agent naming this agent id is the evidence that it is ours.
+  if (!ServerSentNoKey(*agent) && !ServerHolds(*agent, key)) {
     return Fail(ErrorCode::kAlreadyExists, Context(settings),
                 "the server holds another key than " + files.rsa_params_path(),
                 "Another registration replaced this agent's key; run `agentboot unregister`, then "
@@ -94,15 +101,36 @@ Result<devops::Agent> RegisteredAgent(devops::Client& client, AgentFiles& files,
   return agent;
 }
 
+// After a key PUT, .credentials follows the answer when the server changed the OAuth client or
+// its URL (the agent's own --replace rewrites .credentials from the PUT answer,
+// ConfigurationManager.cs:262-331; agent-audit D7). An answer without them changes nothing.
+Status RefreshCredentials(AgentFiles& files, Env& env, const devops::Agent& answer) {
+  const devops::AgentAuthorization& auth = answer.authorization;
+  if (auth.client_id.empty() || auth.authorization_url.empty()) return {};
+  auto current = files.LoadCredentials();
+  if (current && current->client_id == auth.client_id &&
+      current->authorization_url == auth.authorization_url) {
+    return {};
+  }
+  CredentialData credentials;
+  credentials.client_id = auth.client_id;
+  credentials.authorization_url = auth.authorization_url;
+  credentials.oauth_endpoint_url = auth.authorization_url;
+  env.log.Log(LogLevel::kInfo, kSource,
+              "the server changed the agent's OAuth client; .credentials rewritten",
+              {{"agent", answer.name}});
+  return files.WriteCredentials(credentials);
+}
+
 // PUTs `agent` (capabilities, enabled state and all, as the server returned it) with the new
 // public key. OK once the server holds it; otherwise SettleFailedPut's outcome.
 Status PutNewKey(devops::Client& client, AgentFiles& files, Env& env, const AgentSettings& settings,
                  devops::Agent agent, const jose::RsaKey& old_key, const jose::RsaKey& new_key) {
-  const nlohmann::json public_key = PublicKeyJson(new_key);
-  agent.authorization.public_key = {public_key.value("exponent", ""),
-                                    public_key.value("modulus", "")};
-  auto replaced = client.ReplaceAgent(settings.pool_id, agent);
-  if (replaced && ServerHolds(*replaced, new_key)) return {};
+  auto replaced = PutKey(client, settings.pool_id, std::move(agent), new_key);
+  // A 2xx answer with no key in it says nothing against the PUT: it was applied.
+  if (replaced && (ServerHolds(*replaced, new_key) || ServerSentNoKey(*replaced))) {
+    return RefreshCredentials(files, env, *replaced);
+  }
   Error put_error = replaced ? MakeError(ErrorCode::kInternal, Context(settings),
                                          "the server's answer does not hold the new key")
                              : std::move(replaced.error());
@@ -112,6 +140,19 @@ Status PutNewKey(devops::Client& client, AgentFiles& files, Env& env, const Agen
 }  // namespace
 
 namespace detail {
+
+bool ServerSentNoKey(const devops::Agent& agent) {
+  return agent.authorization.public_key.modulus.empty() ||
+         agent.authorization.public_key.exponent.empty();
+}
+
+Result<devops::Agent> PutKey(devops::Client& client, int64_t pool_id, devops::Agent agent,
+                             const jose::RsaKey& key) {
+  const nlohmann::json public_key = PublicKeyJson(key);
+  agent.authorization.public_key = {public_key.value("exponent", ""),
+                                    public_key.value("modulus", "")};
+  return client.ReplaceAgent(pool_id, agent);
+}
 
 bool ServerHolds(const devops::Agent& agent, const jose::RsaKey& key) {
   const devops::PublicKey& server = agent.authorization.public_key;

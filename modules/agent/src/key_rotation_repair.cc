@@ -51,6 +51,23 @@ Status KeepAnyKey(AgentFiles& files, Env& env, const AgentSettings& settings) {
   return files.RemoveRotationJournal();
 }
 
+// The server's answer names no key (agent-audit D4): the key on disk (else a journal's) is put
+// on the server again, as the agent's own `reauth` does, and kept.
+Status ReassertKey(devops::Client& client, AgentFiles& files, Env& env,
+                   const AgentSettings& settings, const devops::Agent& agent) {
+  for (const KeyFile& candidate : Candidates(files)) {
+    auto key = files.LoadKeyFile(candidate.path);
+    if (!key) continue;
+    auto put = detail::PutKey(client, settings.pool_id, agent, *key);
+    if (!put) return Fail(detail::AsRetryable(std::move(put.error())));
+    if (auto kept = Keep(files, candidate, *key); !kept) return kept;
+    env.log.Log(LogLevel::kInfo, kSource, "interrupted key rotation finished by re-sending a key",
+                {{"agent", settings.agent_name}, {"kept", candidate.name}});
+    return {};
+  }
+  return files.RemoveRotationJournal();
+}
+
 }  // namespace
 
 Status FinishInterruptedRotation(devops::Client& client, AgentFiles& files, Env& env) {
@@ -63,6 +80,7 @@ Status FinishInterruptedRotation(devops::Client& client, AgentFiles& files, Env&
   }
   // Unreachable: nothing changes, the journal stays for the next attempt.
   if (!agent) return Fail(detail::AsRetryable(std::move(agent.error())));
+  if (detail::ServerSentNoKey(*agent)) return ReassertKey(client, files, env, *settings, *agent);
   for (const KeyFile& candidate : Candidates(files)) {
     auto key = files.LoadKeyFile(candidate.path);
     if (!key || !ServerHolds(*agent, *key)) continue;

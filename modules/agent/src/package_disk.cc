@@ -41,6 +41,12 @@ EntryKind KindOf(const std::string& path) {
   return EntryKind::kOther;
 }
 
+bool OwnedBySelfAndPrivate(const std::string& path) {
+  struct stat info {};
+  if (::lstat(path.c_str(), &info) != 0 || S_ISLNK(info.st_mode)) return false;
+  return info.st_uid == ::geteuid() && (info.st_mode & (S_IWGRP | S_IWOTH)) == 0;
+}
+
 std::string AbsolutePath(const std::string& path) {
   std::error_code ignored;
   const auto absolute = std::filesystem::absolute(path, ignored);

@@ -15,6 +15,10 @@ enum class EntryKind { kMissing, kSymlink, kDirectory, kOther };
 // lstat(2): a symlink is reported as such, whatever it points to.
 EntryKind KindOf(const std::string& path);
 
+// lstat(2): a regular file or directory (not a symlink) owned by the effective user, with no
+// group or other write permission.
+bool OwnedBySelfAndPrivate(const std::string& path);
+
 // The absolute, lexically normal form of `path` (relative to the working directory).
 std::string AbsolutePath(const std::string& path);
 
@@ -30,6 +34,16 @@ std::string AbsolutePath(const std::string& path);
 // Points `link` at `target` atomically: a symlink under a unique temporary name, renamed over
 // `link`. REQUIRES: `link` is absent or a symlink (rename would replace a file, so callers check).
 [[nodiscard]] Status ReplaceSymlink(const std::string& link, const std::string& target);
+
+// Recreates the tree `from` at `to` (which must not exist): directories with their modes,
+// regular files as hard links (a copy with the same mode when linking is refused, e.g. across
+// file systems), symlinks as symlinks with the same target. Nothing outside `from` is followed.
+[[nodiscard]] Status LinkTree(const std::string& from, const std::string& to);
+
+// Copies the regular file `from` to `to` atomically (a temporary file in to's directory with
+// from's permission bits, renamed over `to`): a symlink at `to` is replaced, never written
+// through.
+[[nodiscard]] Status CopyFileReplacing(const std::string& from, const std::string& to);
 
 // The lower-case hex SHA-256 of a file, read in chunks. kNotFound when it is absent.
 [[nodiscard]] Result<std::string> HashFile(const std::string& path);

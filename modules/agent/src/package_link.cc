@@ -1,4 +1,14 @@
-// Linking an agent root to a cached package, and the PrepareAgent entry point.
+// Laying a cached package into an agent root, and the PrepareAgent entry point.
+//
+// The listener is a .NET apphost: it finds itself through realpath("/proc/self/exe") and takes
+// the parent of that directory as its root, where it reads .agent and .credentials* and writes
+// _diag and _work (agent-audit D1). So the root's bin must resolve inside the root. Each root
+// gets its own bin.<version> and externals.<version>, hard-link trees of the cache (copies across
+// file systems), and relative links bin -> bin.<version>, externals -> externals.<version>: the
+// layout the agent's own self-updater makes (update.sh.template:41-49). The package's top-level
+// files (run.sh, config.sh, env.sh, ...) are regular files in the root, so that neither the
+// scripts (which resolve their own symlinks) nor the self-updater (which copies over them) ever
+// reach into the cache.
 #include <string>
 
 #include "agentboot/agent.h"
@@ -10,24 +20,34 @@ namespace {
 
 constexpr char kSource[] = "agent";
 
-// The package's own directories: always linked, and a real directory there is an error.
+// The package's own directories, laid out per version.
 bool IsPackageDirectory(const std::string& name) { return name == "bin" || name == "externals"; }
+
+// "bin.4.260.0" -> true for part "bin" when the version differs from `keep`.
+bool IsOtherVersion(const std::string& name, const std::string& keep) {
+  for (const std::string part : {"bin.", "externals."}) {
+    if (StartsWith(name, part)) return name.substr(part.size()) != keep;
+  }
+  return false;
+}
 
 }  // namespace
 
-Result<PreparedAgent> Preparer::Finish(const std::string& package_dir, std::string source,
-                                       uint64_t bytes, bool link) {
-  if (link) {
-    if (auto linked = LinkRoot(package_dir); !linked) return Fail(std::move(linked.error()));
+Result<PreparedAgent> Preparer::Finish(const std::string& package_dir, std::string version,
+                                       std::string source, uint64_t bytes) {
+  if (version.empty()) {  // a pre-baked root: ask its listener
+    auto reported = ListenerVersion(env_, root_);
+    if (!reported) return Fail(std::move(reported.error()));
+    version = *reported;
+  } else if (auto laid = LayOut(package_dir, version); !laid) {
+    return Fail(std::move(laid.error()));
   }
-  auto version = ListenerVersion(env_, root_);
-  if (!version) return Fail(std::move(version.error()));
-  if (!options_.pinned_version.empty() && *version != options_.pinned_version) {
+  if (!options_.pinned_version.empty() && version != options_.pinned_version) {
     env_.log.Log(LogLevel::kWarning, kSource, "the listener's version differs from the pin",
-                 {{"version", *version}, {"pinned", options_.pinned_version}});
+                 {{"version", version}, {"pinned", options_.pinned_version}});
   }
   PreparedAgent prepared;
-  prepared.version = *version;
+  prepared.version = std::move(version);
   prepared.package_dir = package_dir;
   prepared.source = std::move(source);
   prepared.bytes_downloaded = bytes;
@@ -38,34 +58,81 @@ Result<PreparedAgent> Preparer::Finish(const std::string& package_dir, std::stri
   return prepared;
 }
 
-Status Preparer::LinkRoot(const std::string& package_dir) {
+Status Preparer::LayOut(const std::string& package_dir, const std::string& version) {
   if (auto made = env_.fs.CreateDirectories(root_, 0755); !made) return made;
+  SweepRootTemporaries();
+  for (const std::string part : {"bin", "externals"}) {
+    if (KindOf(package_dir + "/" + part) == EntryKind::kMissing) continue;
+    if (auto laid = LayOutPart(package_dir, part, version); !laid) return laid;
+  }
   auto names = env_.fs.ListDirectory(package_dir);
   if (!names) return Fail(std::move(names.error()));
-  for (const std::string& name : {std::string("bin"), std::string("externals")}) {
-    if (KindOf(package_dir + "/" + name) == EntryKind::kMissing) continue;
-    if (auto linked = LinkEntry(name, package_dir + "/" + name, true); !linked) return linked;
-  }
   for (const std::string& name : *names) {
-    // Dot files are the root's own (.agent, .credentials*, .env, .path) or our marker.
-    if (StartsWith(name, ".") || IsPackageDirectory(name)) continue;
-    if (auto linked = LinkEntry(name, package_dir + "/" + name, false); !linked) return linked;
+    // Dot files are the root's own (.agent, .credentials*, .env, .path) or the cache's marker.
+    const std::string from = package_dir + "/" + name;
+    if (StartsWith(name, ".") || IsPackageDirectory(name) || KindOf(from) != EntryKind::kOther) {
+      continue;
+    }
+    if (KindOf(root_ + "/" + name) == EntryKind::kDirectory) continue;  // not ours to replace
+    if (auto copied = CopyFileReplacing(from, root_ + "/" + name); !copied) return copied;
   }
+  PruneOtherVersions(version);
   return {};
 }
 
-// A symlink (ours, or the self-updater's bin -> bin.<ver>) is replaced; a missing entry is
-// created; a real file or directory is left alone, which is an error for bin and externals.
-Status Preparer::LinkEntry(const std::string& name, const std::string& target, bool required) {
-  const std::string link = root_ + "/" + name;
-  const EntryKind kind = KindOf(link);
-  if (kind == EntryKind::kDirectory || kind == EntryKind::kOther) {
-    if (!required) return {};
+// <root>/<part>.<version> as a hard-link tree of the cache (made under a temporary name and
+// renamed, so it exists only complete), then <root>/<part> -> <part>.<version>.
+Status Preparer::LayOutPart(const std::string& package_dir, const std::string& part,
+                            const std::string& version) {
+  const std::string versioned = root_ + "/" + part + "." + version;
+  const bool complete = KindOf(versioned) == EntryKind::kDirectory &&
+                        (part != "bin" || env_.fs.Exists(versioned + "/Agent.Listener"));
+  if (!complete) {
+    if (auto removed = RemoveTree(versioned); !removed) return removed;
+    auto temp = MakeTempDir(root_ + "/.tmp-" + part + "." + version + "-");
+    if (!temp) return Fail(std::move(temp.error()));
+    (void)RemoveTree(*temp);  // LinkTree creates it with the source's mode
+    Status linked = LinkTree(package_dir + "/" + part, *temp);
+    if (linked) linked = RenameDirectory(*temp, versioned);
+    if (!linked) {
+      (void)RemoveTree(*temp);
+      return linked;
+    }
+  }
+  const std::string link = root_ + "/" + part;
+  if (KindOf(link) == EntryKind::kDirectory || KindOf(link) == EntryKind::kOther) {
     return Fail(ErrorCode::kAlreadyExists, "link " + link,
-                "a real " + name + " that agentboot did not create is in the way",
+                "a real " + part + " that agentboot did not create is in the way",
                 "Move it away, or point --agent-dir at an empty directory.");
   }
-  return ReplaceSymlink(link, target);
+  return ReplaceSymlink(link, part + "." + version);
+}
+
+// Leftovers of a LayOutPart that was interrupted.
+void Preparer::SweepRootTemporaries() {
+  auto names = env_.fs.ListDirectory(root_);
+  if (!names) return;
+  for (const std::string& name : *names) {
+    if (StartsWith(name, ".tmp-bin.") || StartsWith(name, ".tmp-externals.")) {
+      (void)RemoveTree(root_ + "/" + name);
+    }
+  }
+}
+
+// After a successful switch, the other versions' trees only take space (the self-updater
+// leaves them behind too).
+void Preparer::PruneOtherVersions(const std::string& version) {
+  auto names = env_.fs.ListDirectory(root_);
+  if (!names) return;
+  for (const std::string& name : *names) {
+    if (!IsOtherVersion(name, version) || KindOf(root_ + "/" + name) != EntryKind::kDirectory) {
+      continue;
+    }
+    if (auto removed = RemoveTree(root_ + "/" + name); !removed) {
+      env_.log.Log(LogLevel::kWarning, kSource, "could not remove an old agent version",
+                   {{"dir", root_ + "/" + name}, {"error", removed.error().ToString()}});
+    }
+  }
 }
 
 }  // namespace agentboot::agent::detail

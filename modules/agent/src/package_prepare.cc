@@ -31,13 +31,15 @@ Preparer::Preparer(devops::Client* client, http::Downloader& downloader, Env& en
       cache_(env, AbsolutePath(options.cache_dir)) {}
 
 Result<PreparedAgent> Preparer::Run() {
+  auto prebaked = IsPrebaked();
+  if (!prebaked) return Fail(std::move(prebaked.error()));
   const PlanInputs inputs{
-      IsPrebaked(), !options_.pinned_version.empty() && cache_.IsComplete(options_.pinned_version)};
+      *prebaked, !options_.pinned_version.empty() && cache_.IsComplete(options_.pinned_version)};
   switch (ChoosePlan(options_, inputs)) {
     case PlanStep::kUsePrebaked:
-      return Finish(root_, "prebaked", 0, /*link=*/false);
+      return Finish(root_, "", "prebaked", 0);
     case PlanStep::kUsePinnedCache:
-      return Finish(cache_.VersionDir(options_.pinned_version), "cache", 0, true);
+      return FromCache(options_.pinned_version, "cache", 0);
     case PlanStep::kUsePackageSource:
       return FromPackageSource();
     case PlanStep::kAskServer:
@@ -46,10 +48,27 @@ Result<PreparedAgent> Preparer::Run() {
   return FromServer();
 }
 
-// A bin/ that is a real directory with a listener: put there by an image build, not by us.
-bool Preparer::IsPrebaked() {
-  return KindOf(root_ + "/bin") == EntryKind::kDirectory &&
-         env_.fs.Exists(root_ + "/bin/Agent.Listener");
+Result<bool> Preparer::IsPrebaked() {
+  const std::string bin = root_ + "/bin";
+  if (KindOf(bin) != EntryKind::kDirectory || !env_.fs.Exists(bin + "/Agent.Listener")) {
+    return false;
+  }
+  for (const std::string& path : {bin, bin + "/Agent.Listener"}) {
+    if (!OwnedBySelfAndPrivate(path)) {
+      return Fail(ErrorCode::kPermissionDenied, "pre-baked agent " + path,
+                  "it is owned by another user or writable by group or others, so agentboot "
+                  "will not run it",
+                  "Make bin/ and bin/Agent.Listener owned by the user agentboot runs as, with no "
+                  "group or other write permission, or remove bin/ to let agentboot lay out the "
+                  "package.");
+    }
+  }
+  return true;
+}
+
+Result<PreparedAgent> Preparer::FromCache(const std::string& version, std::string source,
+                                          uint64_t bytes) {
+  return Finish(cache_.VersionDir(version), version, std::move(source), bytes);
 }
 
 Result<PreparedAgent> Preparer::FromServer() {
@@ -73,13 +92,11 @@ Result<PreparedAgent> Preparer::FromServer() {
     return Fail(ErrorCode::kInternal, "agent package",
                 "unusable version '" + package.version + "'");
   }
-  if (cache_.IsComplete(package.version)) {
-    return Finish(cache_.VersionDir(package.version), "cache", 0, true);
-  }
+  if (cache_.IsComplete(package.version)) return FromCache(package.version, "cache", 0);
   auto lock = LockCache();
   if (!lock) return Fail(std::move(lock.error()));
   if (cache_.IsComplete(package.version)) {  // another process finished it while we waited
-    return Finish(cache_.VersionDir(package.version), "cache", 0, true);
+    return FromCache(package.version, "cache", 0);
   }
   if (package.hash_value.empty()) {
     return Fail(ErrorCode::kInternal, "agent package " + package.version,
@@ -92,7 +109,7 @@ Result<PreparedAgent> Preparer::FromServer() {
   auto installed = cache_.Install(fetched->path, fetched->sha256, package.version);
   (void)env_.fs.Remove(fetched->path);
   if (!installed) return Fail(std::move(installed.error()));
-  return Finish(cache_.VersionDir(*installed), "download", fetched->bytes, true);
+  return FromCache(*installed, "download", fetched->bytes);
 }
 
 Result<PreparedAgent> Preparer::FallBackToCache(Error error) {
@@ -102,14 +119,14 @@ Result<PreparedAgent> Preparer::FallBackToCache(Error error) {
   env_.log.Log(LogLevel::kWarning, kSource,
                "packages API unreachable; using the newest cached agent package",
                {{"version", *newest}, {"error", error.ToString()}});
-  return Finish(cache_.VersionDir(*newest), "cache", 0, true);
+  return FromCache(*newest, "cache", 0);
 }
 
 Result<PreparedAgent> Preparer::FromPackageSource() {
   const std::string& source = options_.package_source;
   if (!options_.expected_sha256.empty()) {
     if (auto cached = cache_.FindBySha256(options_.expected_sha256)) {
-      return Finish(cache_.VersionDir(*cached), "cache", 0, true);
+      return FromCache(*cached, "cache", 0);
     }
   }
   auto lock = LockCache();
@@ -126,7 +143,7 @@ Result<PreparedAgent> Preparer::FromPackageSource() {
   }
   if (remote) (void)env_.fs.Remove(fetched->path);
   if (!version) return Fail(std::move(version.error()));
-  return Finish(cache_.VersionDir(*version), remote ? "download" : "local", fetched->bytes, true);
+  return FromCache(*version, remote ? "download" : "local", fetched->bytes);
 }
 
 Result<Fetched> Preparer::HashLocal(const std::string& path) {

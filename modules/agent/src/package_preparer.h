@@ -28,8 +28,12 @@ class Preparer {
   [[nodiscard]] Result<PreparedAgent> Run();
 
  private:
-  bool IsPrebaked();
+  // True for a bin/ that is a real directory holding the listener, put there by an image build.
+  // kPermissionDenied when such a bin/ (or its listener) could be changed by anyone but this
+  // user: agentboot never runs a listener, or its --version, from there (security-review H1).
+  Result<bool> IsPrebaked();
   Result<PreparedAgent> FromServer();
+  Result<PreparedAgent> FromCache(const std::string& version, std::string source, uint64_t bytes);
   Result<PreparedAgent> FallBackToCache(Error error);
   Result<PreparedAgent> FromPackageSource();
   Result<Fetched> HashLocal(const std::string& path);
@@ -41,11 +45,15 @@ class Preparer {
                         const std::string& expected_sha256);
   void LogProgress(uint64_t done, uint64_t total);
 
-  // Links the root to `package_dir` (unless pre-baked) and reads the listener's real version.
-  Result<PreparedAgent> Finish(const std::string& package_dir, std::string source, uint64_t bytes,
-                               bool link);
-  Status LinkRoot(const std::string& package_dir);
-  Status LinkEntry(const std::string& name, const std::string& target, bool required);
+  // Lays `package_dir` (the cache's, of `version`) into the root; with an empty `version` the
+  // root is pre-baked and its listener's --version is asked.
+  Result<PreparedAgent> Finish(const std::string& package_dir, std::string version,
+                               std::string source, uint64_t bytes);
+  Status LayOut(const std::string& package_dir, const std::string& version);
+  Status LayOutPart(const std::string& package_dir, const std::string& part,
+                    const std::string& version);
+  void SweepRootTemporaries();
+  void PruneOtherVersions(const std::string& version);
 
   devops::Client* client_;
   uint64_t last_progress_ = UINT64_MAX;  // last size reported by LogProgress

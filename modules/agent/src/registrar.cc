@@ -2,6 +2,7 @@
 // any point leaves a state the next run repairs (agent-contract §1; see agent.h).
 #include "agentboot/agent.h"
 
+#include "key_rotation_checks.h"
 #include "placeholder.h"
 #include <sys/utsname.h>
 
@@ -9,13 +10,10 @@ namespace agentboot::agent {
 namespace {
 
 using detail::IsPlaceholder;
+using detail::ServerHolds;
+using detail::ServerSentNoKey;
 
 constexpr std::string_view kSource = "register";
-
-bool SameKey(const devops::PublicKey& server, const nlohmann::json& local) {
-  return server.modulus == local.value("modulus", "") &&
-         server.exponent == local.value("exponent", "");
-}
 
 std::string OsDescription() {
   utsname name{};
@@ -63,9 +61,11 @@ std::string CapabilitiesFile(const RegisterOptions& options) {
   return text;
 }
 
-Status WriteLocalFiles(AgentFiles& files, Env& env, const RegisterOptions& options,
-                       const devops::Pool& pool, const devops::Agent& agent) {
+// .credentials from the server's answer; an answer without the OAuth client keeps the file
+// that is there (a GET need not carry authorizationUrl, agent-audit D4).
+Status WriteCredentialsFrom(AgentFiles& files, const devops::Agent& agent) {
   if (agent.authorization.client_id.empty() || agent.authorization.authorization_url.empty()) {
+    if (files.LoadCredentials()) return {};
     return Fail(ErrorCode::kInternal, "register " + agent.name,
                 "the server returned no OAuth client for the agent",
                 "Report this: the agent cannot authenticate without authorization.clientId.");
@@ -74,7 +74,12 @@ Status WriteLocalFiles(AgentFiles& files, Env& env, const RegisterOptions& optio
   credentials.client_id = agent.authorization.client_id;
   credentials.authorization_url = agent.authorization.authorization_url;
   credentials.oauth_endpoint_url = agent.authorization.authorization_url;
-  if (auto written = files.WriteCredentials(credentials); !written) return written;
+  return files.WriteCredentials(credentials);
+}
+
+Status WriteLocalFiles(AgentFiles& files, Env& env, const RegisterOptions& options,
+                       const devops::Pool& pool, const devops::Agent& agent) {
+  if (auto written = WriteCredentialsFrom(files, agent); !written) return written;
   if (auto written =
           env.fs.WriteFileAtomic(files.root() + "/.capabilities", CapabilitiesFile(options), 0644);
       !written) {
@@ -121,6 +126,19 @@ Result<devops::Pool> ResolvePool(devops::Client& client, const std::string& name
   return Fail(std::move(error));
 }
 
+// The agentboot marks of this host (Capabilities above) on the server's agent.
+bool CarriesOurMarks(devops::Client& client, int64_t pool_id, int64_t agent_id,
+                     const std::string& host_name) {
+  if (host_name.empty()) return false;
+  auto agent = client.GetAgent(pool_id, agent_id);
+  if (!agent) return false;
+  const auto& caps = agent->system_capabilities;
+  const auto owner = caps.find(std::string(kOwnerCapability));
+  const auto host = caps.find(std::string(kHostCapability));
+  return owner != caps.end() && owner->second == "true" && host != caps.end() &&
+         host->second == host_name;
+}
+
 Result<Registration> RegisterPlaceholder(devops::Client& client, Env& env,
                                          const RegisterOptions& options, const devops::Pool& pool) {
   Registration result{RegisterOutcome::kUnchanged, pool.id, pool.name, 0, options.agent_name};
@@ -147,6 +165,48 @@ Result<Registration> RegisterPlaceholder(devops::Client& client, Env& env,
   result.outcome = RegisterOutcome::kCreated;
   result.agent_id = added->id;
   return result;
+}
+
+// Whether an agent found by name is this host's, and what it takes to use it:
+//  - the server names our key: ours (unchanged, or recovered after a crash before .agent);
+//  - the server names another key: --replace takes it over, else a conflict;
+//  - the server names no key (agent-audit D4): ours when .agent names this agent id, or when it
+//    carries this host's agentboot marks while our key waits on disk (a crash after the POST);
+//    its key is then PUT again, which also returns the OAuth client for .credentials.
+Result<devops::Agent> Adopt(devops::Client& client, AgentFiles& files,
+                            const RegisterOptions& options, const devops::Pool& pool,
+                            const devops::Agent& found, const jose::RsaKey& key,
+                            RegisterOutcome& outcome) {
+  const bool configured = files.IsConfigured();
+  if (ServerHolds(found, key)) {
+    outcome = configured ? RegisterOutcome::kUnchanged : RegisterOutcome::kRecovered;
+    return found;
+  }
+  if (ServerSentNoKey(found) && !options.replace) {
+    auto settings =
+        configured ? files.LoadSettings() : Result<AgentSettings>(tl::unexpected(Error{}));
+    if (settings && settings->agent_id == found.id) {
+      outcome = RegisterOutcome::kUnchanged;
+      if (!found.authorization.authorization_url.empty() || files.LoadCredentials()) return found;
+      return detail::PutKey(client, pool.id, found, key);
+    }
+    if (!configured && CarriesOurMarks(client, pool.id, found.id, options.host_name)) {
+      outcome = RegisterOutcome::kRecovered;
+      return detail::PutKey(client, pool.id, found, key);
+    }
+  }
+  if (!options.replace) {
+    return Fail(ErrorCode::kAlreadyExists, "register " + options.agent_name,
+                "pool '" + pool.name + "' already has an agent named '" + options.agent_name +
+                    "' with another key",
+                "Pass --replace to take it over (its current listener will stop working), or "
+                "choose another --agent-name.");
+  }
+  devops::Agent body = AgentBody(options, key, files.root());
+  body.id = found.id;
+  body.enabled = found.enabled;
+  outcome = RegisterOutcome::kReplaced;
+  return client.ReplaceAgent(pool.id, body);
 }
 
 }  // namespace
@@ -207,7 +267,6 @@ Result<Registration> Register(devops::Client& client, AgentFiles& files, Env& en
   const bool had_key = env.fs.Exists(files.rsa_params_path());
   auto key = files.LoadOrCreateKey();
   if (!key) return Fail(std::move(key.error()));
-  const nlohmann::json our_key = PublicKeyJson(*key);
   env.log.Log(LogLevel::kInfo, kSource, had_key ? "agent key reused" : "agent key created",
               {{"bits", std::to_string(key->bits())}, {"file", files.rsa_params_path()}});
 
@@ -215,46 +274,29 @@ Result<Registration> Register(devops::Client& client, AgentFiles& files, Env& en
   auto existing = client.FindAgent(pool->id, options.agent_name);
   if (!existing) return Fail(std::move(existing.error()));
   Registration result{RegisterOutcome::kCreated, pool->id, pool->name, 0, options.agent_name};
-  devops::Agent agent;
+  Result<devops::Agent> agent = tl::unexpected(Error{});
   if (!*existing) {
     was_deleted_on_server = files.IsConfigured();
-    auto added = client.AddAgent(pool->id, AgentBody(options, *key, files.root()));
-    if (!added) return Fail(std::move(added.error()));
-    agent = std::move(*added);
+    agent = client.AddAgent(pool->id, AgentBody(options, *key, files.root()));
     result.outcome =
         was_deleted_on_server ? RegisterOutcome::kReregistered : RegisterOutcome::kCreated;
-  } else if (SameKey((*existing)->authorization.public_key, our_key)) {
-    agent = std::move(**existing);
-    result.outcome =
-        files.IsConfigured() ? RegisterOutcome::kUnchanged : RegisterOutcome::kRecovered;
-  } else if (options.replace) {
-    devops::Agent body = AgentBody(options, *key, files.root());
-    body.id = (*existing)->id;
-    body.enabled = (*existing)->enabled;
-    auto replaced = client.ReplaceAgent(pool->id, body);
-    if (!replaced) return Fail(std::move(replaced.error()));
-    agent = std::move(*replaced);
-    result.outcome = RegisterOutcome::kReplaced;
   } else {
-    return Fail(ErrorCode::kAlreadyExists, "register " + options.agent_name,
-                "pool '" + pool->name + "' already has an agent named '" + options.agent_name +
-                    "' with another key",
-                "Pass --replace to take it over (its current listener will stop working), or "
-                "choose another --agent-name.");
+    agent = Adopt(client, files, options, *pool, **existing, *key, result.outcome);
   }
-  result.agent_id = agent.id;
+  if (!agent) return Fail(std::move(agent.error()));
+  result.agent_id = agent->id;
 
   // 4. Local files; .agent last.
   if (result.outcome != RegisterOutcome::kUnchanged || !files.LoadCredentials()) {
-    if (auto written = WriteLocalFiles(files, env, options, *pool, agent); !written) {
+    if (auto written = WriteLocalFiles(files, env, options, *pool, *agent); !written) {
       return Fail(std::move(written.error()));
     }
   }
   env.log.Log(LogLevel::kInfo, kSource, "agent registered",
               {{"outcome", std::string(RegisterOutcomeName(result.outcome))},
                {"pool", pool->name},
-               {"agent", agent.name},
-               {"id", std::to_string(agent.id)}});
+               {"agent", agent->name},
+               {"id", std::to_string(agent->id)}});
   return result;
 }
 

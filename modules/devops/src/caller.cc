@@ -85,7 +85,8 @@ http::Request Caller::BuildRequest(const Call& call, const identity::AccessToken
   request.headers = {
       {"Authorization", AuthorizationHeader(token).Reveal()},
       // api-version goes in Accept, as the official client sends it (agent-contract §0.3).
-      {"Accept", "application/json; api-version=" + options_.api_version},
+      {"Accept", "application/json; api-version=" +
+                     (call.preview ? options_.preview_api_version : options_.api_version)},
       // Ask for a 401 instead of a redirect to the sign-in page (agent-contract §8).
       {"X-TFS-FedAuthRedirect", "Suppress"},
       {"User-Agent", "agentboot/" + options_.agentboot_version},

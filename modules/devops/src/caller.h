@@ -14,6 +14,7 @@ struct Call {
   std::string route;  // relative to the organization URL, query included
   std::optional<std::string> body;
   bool idempotent = true;
+  bool preview = false;  // send ClientOptions::preview_api_version instead of api_version
   // "GET _apis/…": the route without the organization, for error contexts.
   std::string Context() const { return method + " " + route; }
 };

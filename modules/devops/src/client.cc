@@ -77,13 +77,14 @@ Result<std::optional<Agent>> Client::FindAgent(int64_t pool_id, const std::strin
   return std::optional<Agent>();
 }
 
-Result<Agent> Client::GetAgent(int64_t pool_id, int64_t agent_id) {
+Result<Agent> Client::GetAgent(int64_t pool_id, int64_t agent_id, const AgentQuery& query) {
   // Capabilities carry agentboot's ownership and placeholder marks; the assigned request tells
-  // whether a job runs (drain).
-  const Call call{
-      "GET",
-      AgentRoute(pool_id, agent_id) + "?includeCapabilities=true&includeAssignedRequest=true",
-      std::nullopt, true};
+  // whether a job runs (drain); the last completed request is a --once job's result.
+  std::string route = AgentRoute(pool_id, agent_id);
+  route += query.capabilities ? "?includeCapabilities=true" : "?includeCapabilities=false";
+  if (query.assigned_request) route += "&includeAssignedRequest=true";
+  if (query.last_completed_request) route += "&includeLastCompletedRequest=true";
+  const Call call{"GET", route, std::nullopt, true};
   auto response = caller_->Run(call);
   if (!response) return Fail(std::move(response.error()));
   return detail::ParseAgent(response->body, call.Context());
@@ -147,15 +148,18 @@ Result<std::vector<AgentPackage>> Client::ListPackages(const std::string& platfo
   } else {
     route.append("?$top=").append(std::to_string(query.top));
   }
-  const Call call{"GET", route, std::nullopt, true};
+  const Call call{"GET", route, std::nullopt, true, true};
   auto response = caller_->Run(call);
   if (!response) return Fail(std::move(response.error()));
   return detail::ParsePackages(response->body, call.Context());
 }
 
-Result<std::vector<JobRequest>> Client::ListJobRequests(int64_t pool_id, int64_t agent_id) {
-  const Call call{"GET", PoolRoute(pool_id) + "/jobrequests?agentId=" + std::to_string(agent_id),
-                  std::nullopt, true};
+Result<std::vector<JobRequest>> Client::ListJobRequests(int64_t pool_id, int64_t agent_id,
+                                                        int completed_count) {
+  std::string route = PoolRoute(pool_id) + "/jobrequests?agentId=";
+  route.append(std::to_string(agent_id)).append("&completedRequestCount=");
+  route.append(std::to_string(completed_count));
+  const Call call{"GET", route, std::nullopt, true, true};
   auto response = caller_->Run(call);
   if (!response) return Fail(std::move(response.error()));
   return detail::ParseJobRequests(response->body, call.Context());

@@ -58,6 +58,18 @@ const json& Values(const json& document) {
   return document["value"];
 }
 
+JobRequest ToJobRequest(const json& r) {
+  JobRequest request;
+  request.request_id = Integer(r, "requestId");
+  request.result = Text(r, "result");
+  request.assign_time = OptionalText(r, "assignTime");
+  request.finish_time = OptionalText(r, "finishTime");
+  if (const auto agent = r.find("reservedAgent"); agent != r.end() && agent->is_object()) {
+    request.agent_id = Integer(*agent, "id");
+  }
+  return request;
+}
+
 Agent ToAgent(const json& j) {
   Agent agent;
   agent.id = Integer(j, "id");
@@ -80,6 +92,10 @@ Agent ToAgent(const json& j) {
   agent.properties = StringMap(j, "properties");
   const auto assigned = j.find("assignedRequest");
   agent.has_assigned_request = assigned != j.end() && !assigned->is_null();
+  const auto completed = j.find("lastCompletedRequest");
+  if (completed != j.end() && completed->is_object()) {
+    agent.last_completed_request = ToJobRequest(*completed);
+  }
   return agent;
 }
 
@@ -159,17 +175,7 @@ Result<std::vector<JobRequest>> ParseJobRequests(std::string_view body,
                                                  const std::string& context) {
   return ReadJson<std::vector<JobRequest>>(body, context, [](const json& j) {
     std::vector<JobRequest> requests;
-    for (const json& r : Values(j)) {
-      JobRequest request;
-      request.request_id = Integer(r, "requestId");
-      request.result = Text(r, "result");
-      request.assign_time = OptionalText(r, "assignTime");
-      request.finish_time = OptionalText(r, "finishTime");
-      if (const auto agent = r.find("reservedAgent"); agent != r.end() && agent->is_object()) {
-        request.agent_id = Integer(*agent, "id");
-      }
-      requests.push_back(std::move(request));
-    }
+    for (const json& r : Values(j)) requests.push_back(ToJobRequest(r));
     return requests;
   });
 }

@@ -185,6 +185,9 @@ class PosixSupervisor final : public Supervisor {
         case Command::kResume:
           Feed(ResumeRequested{});
           break;
+        case Command::kRecycle:
+          Feed(RecycleRequested{});
+          break;
       }
     }
   }

@@ -32,6 +32,7 @@ class Stepper {
   void operator()(const UpdateSwapped& e);
   void operator()(const PauseRequested&);
   void operator()(const ResumeRequested&);
+  void operator()(const RecycleRequested&);
 
  private:
   State& s() { return t_.next; }
@@ -52,6 +53,7 @@ class Stepper {
   void BeginPause();                           // kRunning: stop, but remember it is a pause
   void FinishPause(const ExitStatus& status);  // the listener exited while pausing
   void EnterPaused();
+  void ScheduleRestart(const ExitStatus& status, double jitter);  // back-off, no budget check
   void Ignored(std::string_view request);  // a debug line: the request does not apply here
 
   TimePoint now_;

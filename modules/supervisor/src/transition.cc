@@ -71,6 +71,8 @@ void Stepper::operator()(const ChildExited& e) {
   }
   if (e.decision == ExitDecision::kStop) return Done(Outcome::kStopped);
   if (e.decision == ExitDecision::kRestart) return Failure(e.status, e.jitter);
+  if (e.decision == ExitDecision::kRelaunch) return LaunchAfterSpacing();
+  if (e.decision == ExitDecision::kBackoffUncounted) return ScheduleRestart(e.status, e.jitter);
   const int code = e.status.code;
   if (!e.status.signaled() && (code == 3 || code == 4)) return AwaitUpdate();
   if (!e.status.signaled() && code == 0) return Done(Outcome::kSucceeded);
@@ -147,6 +149,9 @@ void Stepper::operator()(const UpdateSwapped& e) {
 
 bool Stepper::WillRestart(const ChildExited& e) const {
   if (e.decision == ExitDecision::kRestart) return true;
+  if (e.decision == ExitDecision::kRelaunch || e.decision == ExitDecision::kBackoffUncounted) {
+    return false;
+  }
   if (e.status.signaled()) return !t_.next.policy.once;
   const int code = e.status.code;
   if (code == 0 || code == 1) return false;
@@ -183,6 +188,10 @@ bool Stepper::OverBudget() {
 
 void Stepper::Failure(const ExitStatus& status, double jitter) {
   if (OverBudget()) return;
+  ScheduleRestart(status, jitter);
+}
+
+void Stepper::ScheduleRestart(const ExitStatus& status, double jitter) {
   const bool stable = s().ever_started && now_ - s().started_at >= s().policy.stable_after;
   s().consecutive_failures = stable ? 1 : s().consecutive_failures + 1;
   const Duration delay = BackoffDelay(s().policy, s().consecutive_failures, jitter);

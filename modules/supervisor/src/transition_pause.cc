@@ -65,6 +65,22 @@ void Stepper::operator()(const ResumeRequested&) {
   }
 }
 
+void Stepper::operator()(const RecycleRequested&) {
+  switch (s().phase) {
+    case Phase::kRunning:
+      BeginPause();
+      s().resume_pending = true;  // FinishPause relaunches instead of pausing
+      return;
+    case Phase::kBackoff:
+      t_.actions.emplace_back(Info("relaunching the listener now"));
+      return LaunchNow();
+    default:
+      // Starting, stopping, paused (a drain or rotation holds it), awaiting an update, done:
+      // whoever owns that phase launches next, and the launch spec is made then.
+      return Ignored("recycle");
+  }
+}
+
 void Stepper::BeginPause() {
   t_.actions.emplace_back(Info("pausing the listener", {{"pid", std::to_string(s().pid)}}));
   BeginStop();

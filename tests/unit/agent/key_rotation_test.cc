@@ -47,6 +47,28 @@ TEST_F(RotationTest, SendsGetThenPutWithTheNewKeyAndLeavesNoJournal) {
   EXPECT_NE(rotated->old_fingerprint, rotated->new_fingerprint);
 }
 
+// agent-audit D4: the GET names no key; .agent naming this agent id is the evidence.
+TEST_F(RotationTest, RotatesWhenGetAnswersCarryNoKey) {
+  server_.gets_omit_authorization = true;
+  auto rotated = RotateKey(client(), files_, env_.env);
+  ASSERT_TRUE(rotated) << rotated.error().ToString();
+  auto disk = DiskKey();
+  ASSERT_TRUE(disk);
+  EXPECT_TRUE(server_.Holds(*disk));
+  EXPECT_NE(Modulus(*disk), Modulus(TestKey()));
+  EXPECT_FALSE(HasJournal());
+}
+
+// agent-audit D7: a PUT answer with another OAuth client rewrites .credentials.
+TEST_F(RotationTest, ANewClientIdInThePutAnswerRewritesCredentials) {
+  server_.client_id_after_put = "11111111-2222-3333-4444-555555555555";
+  auto rotated = RotateKey(client(), files_, env_.env);
+  ASSERT_TRUE(rotated) << rotated.error().ToString();
+  auto credentials = files_.LoadCredentials();
+  ASSERT_TRUE(credentials) << credentials.error().ToString();
+  EXPECT_EQ(credentials->client_id, "11111111-2222-3333-4444-555555555555");
+}
+
 TEST_F(RotationTest, LogsFingerprintsButNoKeyMaterial) {
   auto rotated = RotateKey(client(), files_, env_.env);
   ASSERT_TRUE(rotated) << rotated.error().ToString();

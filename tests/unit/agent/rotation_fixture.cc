@@ -116,7 +116,11 @@ Result<http::Response> FakeAgentServer::Answer(const http::Request& request) {
     return JsonAnswer(200, {{"count", value.size()}, {"value", value}});
   }
   if (request.method == "GET" && StartsWith(request.url, agent_url + "?")) {
-    return deleted_ ? JsonAnswer(404, missing) : JsonAnswer(200, agent_);
+    if (deleted_) return JsonAnswer(404, missing);
+    if (!gets_omit_authorization) return JsonAnswer(200, agent_);
+    nlohmann::json keyless = agent_;
+    keyless["authorization"] = {{"clientId", agent_["authorization"].value("clientId", "")}};
+    return JsonAnswer(200, keyless);
   }
   if (request.method == "PUT" && request.url == agent_url) {
     put_seen_ = true;
@@ -130,6 +134,7 @@ Result<http::Response> FakeAgentServer::Answer(const http::Request& request) {
     if (deleted_) return JsonAnswer(404, missing);
     const nlohmann::json body = nlohmann::json::parse(request.body);
     agent_["authorization"]["publicKey"] = body["authorization"]["publicKey"];
+    if (!client_id_after_put.empty()) agent_["authorization"]["clientId"] = client_id_after_put;
     if (put_fault == PutFault::kApplyThenLose) return Refused();
     return JsonAnswer(200, agent_);
   }

@@ -80,6 +80,12 @@ class FakeAgentServer final : public http::Transport {
   const jose::RsaKey* held_after_refusal = nullptr;  // someone else's PUT won the race
   bool gets_fail_after_put = false;                  // GETs after the first PUT: refused connection
   bool down = false;
+  // GET answers carry no publicKey/authorizationUrl (agent-audit D4: unknown whether the
+  // service sends them).
+  bool gets_omit_authorization = false;
+  // A PUT assigns this OAuth clientId (agent-audit D7: "STS will generate clientId associated
+  // with the public key"), when not empty.
+  std::string client_id_after_put;
 
   const std::vector<http::Request>& requests() const { return requests_; }
   nlohmann::json agent() const { return agent_; }

@@ -160,7 +160,32 @@ TEST_F(ClientTest, ListJobRequestsForOneAgent) {
   EXPECT_EQ(requests->front().agent_id, 12);
   EXPECT_TRUE(requests->front().Running());
   EXPECT_EQ(Sent(0).url,
-            "https://dev.azure.com/org/_apis/distributedtask/pools/7/jobrequests?agentId=12");
+            "https://dev.azure.com/org/_apis/distributedtask/pools/7/jobrequests?agentId=12"
+            "&completedRequestCount=1");
+  // No released version exists for job requests: a preview one is asked for (agent-audit D6).
+  EXPECT_EQ(Sent(0).Header("Accept"), "application/json; api-version=7.1-preview");
+}
+
+TEST_F(ClientTest, PackagesAreAPreviewResource) {
+  transport_.Json(200, Collection("", 0));
+  ASSERT_TRUE(client().ListPackages("linux-x64").has_value());
+  EXPECT_EQ(Sent(0).Header("Accept"), "application/json; api-version=7.1-preview");
+}
+
+TEST_F(ClientTest, GetAgentCanAskForTheLastCompletedRequest) {
+  transport_.Json(200, R"({"id":12,"name":"a","lastCompletedRequest":{"requestId":9,)"
+                       R"("result":"failed","finishTime":"2026-01-01T00:00:00Z"}})");
+  devops::AgentQuery query;
+  query.last_completed_request = true;
+  const auto agent = client().GetAgent(7, 12, query);
+  ASSERT_TRUE(agent.has_value()) << agent.error().ToString();
+  ASSERT_TRUE(agent->last_completed_request.has_value());
+  EXPECT_EQ(agent->last_completed_request->result, "failed");
+  EXPECT_EQ(
+      Sent(0).url,
+      "https://dev.azure.com/org/_apis/distributedtask/pools/7/agents/12"
+      "?includeCapabilities=true&includeAssignedRequest=true&includeLastCompletedRequest=true");
+  EXPECT_EQ(Sent(0).Header("Accept"), "application/json; api-version=7.1");
 }
 
 TEST_F(ClientTest, FetchesATokenForEveryCall) {

@@ -264,8 +264,12 @@ std::string KeyFingerprint(const jose::RsaKey& key);
 // these keys (nothing changed); kNotFound or kInvalidArgument when .agent is missing or unreadable.
 [[nodiscard]] Status FinishInterruptedRotation(devops::Client& client, AgentFiles& files, Env& env);
 
-// The listener's own version: `<root>/bin/Agent.Listener --version` (first line, trimmed).
-// kNotFound when there is no listener in <root>/bin.
+// The listener's own version: `<root>/bin/Agent.Listener --version` (first line, trimmed), run
+// with AGENT_DIAGLOGPATH pointing at a private temporary directory that is removed afterwards
+// (every start of the real listener creates its diagnostics directory, agent-audit D5).
+// kNotFound when there is no listener in <root>/bin; kPermissionDenied when the resolved
+// listener or its directory is not this user's or is writable by group or others
+// (security-review H1): nothing anyone else can change is ever run.
 [[nodiscard]] Result<std::string> ListenerVersion(Env& env, const std::string& root);
 
 // ---------------------------------------------------------------------------------------------
@@ -279,9 +283,11 @@ std::string KeyFingerprint(const jose::RsaKey& key);
 //   downloads/<filename>[.part]    a tarball in flight; deleted once unpacked
 //   .tmp-<version>-XXXXXX/         an unpack in progress (stale ones are swept under the lock)
 //   .lock                          flock(2), held around download + unpack
-// An agent root prepared from the cache holds bin -> <cache>/<v>/bin, externals ->
-// <cache>/<v>/externals, and links to the package's top-level files (config.sh, run.sh, …) that
-// the root lacks. The listener's own self-update replaces those links with bin.<ver> (§4).
+// An agent root prepared from the cache holds bin.<v>/ and externals.<v>/ (hard-link trees of
+// <cache>/<v>, copies across file systems), the relative links bin -> bin.<v> and externals ->
+// externals.<v>, and the package's top-level files (config.sh, run.sh, …) as regular files: the
+// listener's root is the parent of its resolved bin, so nothing may point into the cache
+// (agent-audit D1). It is the self-updater's own layout; other versions are pruned.
 
 // Set (non-empty) in the listener's environment, it ignores update messages (§4 Self-update).
 inline constexpr std::string_view kDisableUpdateVariable = "agent.disableupdate";
@@ -321,8 +327,10 @@ std::map<std::string, std::string> ListenerEnvironmentForPin(bool pinned);
 //   d) else the packages API (exact version when pinned, else the newest) and, unless cached,
 //      a download verified against hashValue. When the API is unreachable and nothing is pinned,
 //      the newest complete cached version is used with a warning.
-// Then the root is linked to the cached package (symlinks replaced atomically; a real file or
-// directory named bin/externals is never replaced: kAlreadyExists). .agent and .credentials* are
+// Then the cached package is laid into the root (see the layout above; a real directory named
+// bin/externals is never replaced: kAlreadyExists). The version is the cache marker's; only a
+// pre-baked root's listener is asked (ListenerVersion), and only when it and its bin/ belong to
+// this user and nobody else can write them (kPermissionDenied). .agent and .credentials* are
 // never touched. Errors: kInvalidArgument (no cache_dir, unsafe version, `client` null when the
 // API is needed), kNotFound (no package / file), kInternal (hash mismatch: nothing is cached),
 // and the client's and downloader's errors. Safe to run concurrently in several processes and
@@ -335,7 +343,13 @@ std::map<std::string, std::string> ListenerEnvironmentForPin(bool pinned);
 // The fallback registrar (`--registrar agent`, and the only way on Windows): the agent's own
 // `config.sh --unattended --auth pat` with a fresh Entra token passed as VSTS_AGENT_INPUT_TOKEN in
 // the child's environment, never on its command line. kNotFound without <root>/config.sh.
+// As root, AGENT_ALLOW_RUNASROOT=1 is set for it (config.sh refuses uid 0 otherwise).
 [[nodiscard]] Status RegisterWithConfigScript(Env& env, identity::TokenSource& tokens,
                                               AgentFiles& files, const RegisterOptions& options);
+
+// On the real disk, before RegisterWithConfigScript: <root>/config.sh must be a regular file (the
+// script resolves its own symlinks and configures the directory it really lives in) owned by
+// this user and not writable by group or others (agent-audit D8). OK when it is missing.
+[[nodiscard]] Status CheckConfigScript(const std::string& root);
 
 }  // namespace agentboot::agent

@@ -55,6 +55,15 @@ struct AgentAuthorization {
   PublicKey public_key;
 };
 
+struct JobRequest {
+  int64_t request_id = 0;
+  std::string result;  // empty while running
+  std::optional<std::string> assign_time;
+  std::optional<std::string> finish_time;
+  int64_t agent_id = 0;  // reservedAgent.id, 0 when unassigned
+  bool Running() const { return assign_time.has_value() && !finish_time.has_value(); }
+};
+
 struct Agent {
   int64_t id = 0;  // 0 for an agent not yet added
   std::string name;
@@ -69,6 +78,15 @@ struct Agent {
   std::map<std::string, std::string> user_capabilities;
   std::map<std::string, std::string> properties;  // PropertiesCollection "$value"s, e.g. ServerUrl
   bool has_assigned_request = false;              // a job is assigned to it right now
+  // lastCompletedRequest, when asked for (AgentQuery::last_completed_request).
+  std::optional<JobRequest> last_completed_request;
+};
+
+// What GetAgent asks the server to include ("Agents - Get", api-version 7.1).
+struct AgentQuery {
+  bool capabilities = true;
+  bool assigned_request = true;
+  bool last_completed_request = false;
 };
 
 struct AgentPackage {
@@ -78,15 +96,6 @@ struct AgentPackage {
   std::string download_url;
   std::string hash_value;  // SHA-256 hex; compare ignoring case and '-'
   std::string filename;
-};
-
-struct JobRequest {
-  int64_t request_id = 0;
-  std::string result;  // empty while running
-  std::optional<std::string> assign_time;
-  std::optional<std::string> finish_time;
-  int64_t agent_id = 0;  // reservedAgent.id, 0 when unassigned
-  bool Running() const { return assign_time.has_value() && !finish_time.has_value(); }
 };
 
 struct PackageQuery {
@@ -99,6 +108,9 @@ struct ClientOptions {
   std::string organization_url;             // "https://dev.azure.com/org"; every route is relative
   std::string agentboot_version = "0.0.0";  // User-Agent: agentboot/<version>
   std::string api_version = "7.1";          // sent in Accept (§0.3)
+  // For resources with no released version (packages, job requests): a non-preview version is
+  // refused with 400 VssInvalidPreviewVersionException (agent-audit D6).
+  std::string preview_api_version = "7.1-preview";
   identity::TokenRequest token_request;
   http::BackoffPolicy backoff{6, std::chrono::seconds(1), std::chrono::seconds(60), 2.0, 0.2};
   Duration timeout{std::chrono::seconds(60)};
@@ -126,9 +138,10 @@ class Client {
   [[nodiscard]] Result<Pool> FindPool(const std::string& name);
   // GET …/pools/{id}/agents?agentName=<name>&includeCapabilities=False; nullopt when absent.
   [[nodiscard]] Result<std::optional<Agent>> FindAgent(int64_t pool_id, const std::string& name);
-  // GET …/pools/{id}/agents/{agent_id}?includeCapabilities=true&includeAssignedRequest=true;
-  // kNotFound when absent.
-  [[nodiscard]] Result<Agent> GetAgent(int64_t pool_id, int64_t agent_id);
+  // GET …/pools/{id}/agents/{agent_id}?includeCapabilities=true&includeAssignedRequest=true
+  // (and includeLastCompletedRequest=true when asked); kNotFound when absent.
+  [[nodiscard]] Result<Agent> GetAgent(int64_t pool_id, int64_t agent_id,
+                                       const AgentQuery& query = {});
   // POST …/pools/{id}/agents with name, version, osDescription, maxParallelism,
   // provisioningState, authorization.publicKey and systemCapabilities (§1 step 9).
   // After an ambiguous failure (timeout, 5xx, 429) it waits, looks the agent up by name and
@@ -144,8 +157,10 @@ class Client {
   // GET _apis/distributedtask/packages/{type}/{platform}?$top=<top>, or …/{platform}/{version}.
   [[nodiscard]] Result<std::vector<AgentPackage>> ListPackages(const std::string& platform,
                                                                const PackageQuery& query = {});
-  // GET …/pools/{id}/jobrequests?agentId=<agent_id>.
-  [[nodiscard]] Result<std::vector<JobRequest>> ListJobRequests(int64_t pool_id, int64_t agent_id);
+  // GET …/pools/{id}/jobrequests?agentId=<agent_id>&completedRequestCount=<n> (a preview
+  // resource): the agent's unfinished requests and its `completed_count` latest finished ones.
+  [[nodiscard]] Result<std::vector<JobRequest>> ListJobRequests(int64_t pool_id, int64_t agent_id,
+                                                                int completed_count = 1);
 
  private:
   std::unique_ptr<detail::Caller> caller_;

@@ -188,8 +188,16 @@ struct LaunchFailed {
   std::string detail;
   double jitter = 0;
 };
-// What the caller's exit hook decided (e.g. it re-registered after exit 1 and wants a restart).
-enum class ExitDecision { kFollowPolicy, kRestart, kStop };
+// What the caller's exit hook decided:
+//  kRestart          restart with back-off, counted against the restart budget (a listener
+//                    failure the hook recognised, e.g. a session conflict after a crash);
+//  kRelaunch         relaunch at once, not counted (the hook repaired the cause, e.g. it
+//                    registered an agent deleted on the server again);
+//  kBackoffUncounted restart with back-off, not counted (the cause is outside the listener,
+//                    e.g. Azure DevOps is unreachable: a crash loop is about the listener, not
+//                    the network);
+//  kStop             end supervision (kStopped).
+enum class ExitDecision { kFollowPolicy, kRestart, kRelaunch, kBackoffUncounted, kStop };
 struct ChildExited {
   int pid = 0;
   ExitStatus status;
@@ -206,8 +214,11 @@ struct UpdateSwapped {
 };
 struct PauseRequested {};
 struct ResumeRequested {};
+// Stop the running listener with SIGINT and launch it again (Hooks::make_launch_spec runs again,
+// e.g. after a re-registration): a pause immediately followed by a resume.
+struct RecycleRequested {};
 using Event = std::variant<Start, ChildStarted, LaunchFailed, ChildExited, Timeout, StopRequested,
-                           UpdateSwapped, PauseRequested, ResumeRequested>;
+                           UpdateSwapped, PauseRequested, ResumeRequested, RecycleRequested>;
 
 // Actions, executed in order by the loop.
 struct Launch {};
@@ -292,7 +303,7 @@ struct RunResult {
 };
 
 // What another thread may ask of a running loop (see Supervisor::Post).
-enum class Command { kStop, kPause, kResume };
+enum class Command { kStop, kPause, kResume, kRecycle };
 
 // Runs until the Step table reaches kDone. Call Run from one thread; it blocks SIGINT, SIGTERM,
 // SIGHUP, SIGCHLD and Options::extra_signals in that thread, reads them from a signalfd and
