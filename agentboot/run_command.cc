@@ -128,12 +128,12 @@ int RunAgent(App& app, const RunFlags& flags) {
   }
   if (auto made = env.fs.CreateDirectories(flags.agent_dir, 0755); !made) {
     PrintFailure(made.error());
-    return kExitUsage;
+    return ExitCodeFor(Stage::kLocal, made.error());
   }
   auto lock = RunLock::Acquire(env.fs, flags.agent_dir);
   if (!lock) {
     PrintFailure(lock.error());
-    return kExitConflict;
+    return ExitCodeFor(Stage::kLocal, lock.error());  // 8 when another agentboot holds it
   }
   if (auto token = app.tokens().GetToken({}); !token) {
     PrintFailure(token.error());
@@ -249,7 +249,7 @@ int RunAgent(App& app, const RunFlags& flags) {
     return kExitInternal;
   }
   env.log.Log(LogLevel::kInfo, kSource, "listener supervision ended",
-              {{"outcome", std::string(supervisor::OutcomeName(result->outcome))},
+              {{"listener_outcome", std::string(supervisor::OutcomeName(result->outcome))},
                {"launches", std::to_string(result->launches)}});
   // The supervisor's outcome codes (0, 10-14) are the executable's own (exit_codes.h).
   if (!flags.once) return drained ? DrainedExitCode(*drained, *result) : result->exit_code;
