@@ -15,7 +15,7 @@ bash cmake/install-deps.sh
 # The same build/ as tests/run.sh's first build (cmake/build-config.sh): neither rebuilds the other.
 source cmake/build-config.sh
 echo "== building agentboot, agentboot-sim and the fake agent package in build/"
-echo "   (the first time about 150 files: 10-20 minutes on 2 cores, ~1 GB; later runs: seconds)"
+echo "   (the first time: about 150 files, 10-20 minutes on 2 free cores; later runs: seconds)"
 cmake -S . -B build -G Ninja "${agentboot_build_config[@]}" >/dev/null
 build_log="$(mktemp)"
 # Ninja's "[done/total]" lines, shown every 10 files; the whole log only when the build fails.

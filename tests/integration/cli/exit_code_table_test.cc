@@ -51,6 +51,10 @@ TEST(ExitCodeFor, LocalFileFailuresAreLocalWhateverTheirErrno) {
                             "token: stat /var/opt/azcmagent/tokens/a.key",
                             "No such file or directory");
   EXPECT_EQ(ExitCodeFor(Stage::kIdentity, arc_key), kExitLocal);
+  // A read-only agent directory: the run lock cannot be created (run_lock.cc). Not a conflict.
+  Error lock = MakeError(ErrorCode::kPermissionDenied, "open /srv/agent/.agentboot.lock",
+                         "Read-only file system");
+  EXPECT_EQ(ExitCodeFor(Stage::kLocal, lock), kExitLocal);
   Error full = MakeError(ErrorCode::kInternal, "write /srv/agent/.agent", "No space left");
   EXPECT_EQ(ExitCodeFor(Stage::kDevOps, full), kExitLocal);
   EXPECT_FALSE(WithAdvice(full).advice.empty());

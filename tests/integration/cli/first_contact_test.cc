@@ -97,6 +97,14 @@ TEST_F(FirstContact, UrlTrailingSlashIsNormalised) {
   EXPECT_NE(settings.find("\"" + Var("AZP_URL") + "\""), std::string::npos) << settings;
 }
 
+TEST_F(FirstContact, WrongOrganizationSaysToCheckTheUrl) {
+  const RunResult run = RegisterHost(ImdsEnvWith("AZP_URL", Var("AGENTBOOT_SIM_HTTP") + "/nosuch"),
+                                     {"--agent-version", FAKE_AGENT_VERSION});
+  EXPECT_NE(run.exit_code, 0);
+  EXPECT_NE(run.exit_code, 1) << "not an internal error: " << run.err;
+  EXPECT_NE(run.err.find("--url/AZP_URL"), std::string::npos) << run.err;
+}
+
 TEST_F(FirstContact, AgentNameWithANewlineIsRefused) {
   const RunResult run = Agentboot(
       {"register", "--agent-dir", MakeAgentRoot("a"), "--agent-name", "host\n"}, ImdsEnv());
