@@ -20,7 +20,7 @@ cmake -S . -B build -G Ninja "${agentboot_build_config[@]}" >/dev/null
 build_log="$(mktemp)"
 # Ninja's "[done/total]" lines, shown every 10 files; the whole log only when the build fails.
 if ! cmake --build build -j "$(nproc)" --target agentboot agentboot-sim fake-agent-package 2>&1 |
-  tee "$build_log" | awk -F'[][/]' '/^\[[0-9]+\/[0-9]+\]/ && ($2 % 10 == 0 || $2 == $3) {
+  tee "$build_log" | awk -F'[][/]' '/^\[[0-9]+\/[0-9]+\]/ && $2 > 0 && ($2 % 10 == 0 || $2 == $3) {
     printf "   built %s of %s\n", $2, $3; fflush() }'; then
   cat "$build_log" >&2; rm -f "$build_log"; exit 1
 fi
