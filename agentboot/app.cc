@@ -1,6 +1,23 @@
 #include "app.h"
 
 namespace agentboot::cli {
+namespace {
+
+// start.sh's AZP_TOKEN/AZP_TOKEN_FILE mean nothing to the identity sources: say so rather than
+// leave a migrating user guessing which credential was used.
+void WarnAboutIgnoredPat(identity::SourceKind kind, const Environment& vars, Logger& log) {
+  if (kind == identity::SourceKind::kPat) return;
+  for (const char* name : {"AZP_TOKEN", "AZP_TOKEN_FILE"}) {
+    if (!vars.GetNonEmpty(name)) continue;
+    log.Log(LogLevel::kWarning, "identity",
+            std::string(name) +
+                " is set and ignored: agentboot uses the host's identity; to keep using the PAT "
+                "while migrating, pass --identity pat (or AGENTBOOT_IDENTITY=pat)",
+            {{"identity", std::string(identity::SourceKindName(kind))}});
+  }
+}
+
+}  // namespace
 
 App::~App() = default;
 
@@ -39,6 +56,7 @@ Result<std::unique_ptr<App>> App::Create(const GlobalOptions& options) {
 
   auto kind = identity::ParseSourceKind(options.identity);
   if (!kind) return Fail(kind.error());
+  WarnAboutIgnoredPat(*kind, app->env_->vars, *app->logger_);
   identity::IdentityOptions identity_options;
   identity_options.kind = *kind;
   identity_options.client_id = options.client_id;

@@ -2,6 +2,7 @@
 // Documented in README.md ("Exit codes"); keep both in step.
 #pragma once
 
+#include <span>
 #include <string_view>
 
 #include "agentboot/base.h"
@@ -25,6 +26,10 @@ enum ExitCode : int {
   kExitCrashLoop = 12,           // too many listener restarts in a short time
   kExitLaunchFailed = 13,        // the listener could not be started (path, permissions, user)
   kExitListenerKilled = 14,      // the listener ignored SIGINT and was killed: a job was lost
+  // Failures that are neither the identity's nor Azure DevOps' answer to a request.
+  kExitLocal = 15,         // a local file, directory or the disk (permissions, missing, full)
+  kExitTlsUntrusted = 16,  // a server's TLS certificate is not trusted (--ca-file)
+  kExitServerError = 17,   // the server failed (HTTP 5xx after retries, an unexpected redirect)
   // `run --once`: the job's own result, read from the server.
   kExitJobSucceededWithIssues = 21,
   kExitJobFailed = 22,
@@ -32,12 +37,25 @@ enum ExitCode : int {
   kExitNoJobRan = 24,
 };
 
-// Which stage failed decides between identity and Azure DevOps codes.
+// Every exit code with its one-line meaning: the README's "Exit codes" table lists exactly these
+// (a test compares them).
+struct ExitCodeInfo {
+  int code;
+  std::string_view meaning;
+};
+std::span<const ExitCodeInfo> ExitCodeTable();
+
+// Which stage failed decides between identity and Azure DevOps codes. Local-file, TLS-trust and
+// server failures have their own codes whatever the stage.
 enum class Stage { kIdentity, kDevOps, kLocal };
 
 int ExitCodeFor(Stage stage, const Error& error);
 
-// Prints "agentboot: <context>: <detail>" and the advice sentence to stderr.
+// The error with a "what to do" sentence: its own advice, or the one its kind calls for (a local
+// file, an untrusted certificate, a server failure, a redirect).
+Error WithAdvice(Error error);
+
+// Prints "agentboot: <context>: <detail>" and the advice sentence (WithAdvice) to stderr.
 void PrintFailure(const Error& error);
 
 }  // namespace agentboot::cli

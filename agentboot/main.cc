@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 
 #include "app.h"
+#include "cli_messages.h"
 #include "commands.h"
 #include "exit_codes.h"
 
@@ -35,7 +36,8 @@ void AddGlobalOptions(CLI::App& app, GlobalOptions& options) {
 int Main(int argc, char** argv) {
   CLI::App cli("agentboot: register and supervise Azure DevOps agents without a stored secret",
                "agentboot");
-  cli.set_version_flag("--version", std::string(kVersion));
+  cli.set_version_flag("--version", VersionText());
+  cli.failure_message(FailureMessage);  // before the subcommands: they copy it
   cli.require_subcommand(1);
   cli.fallthrough();  // global options may follow the subcommand
   GlobalOptions global;
@@ -55,6 +57,14 @@ int Main(int argc, char** argv) {
   commands.emplace_back(nullptr, RegisterRotateCommand(cli));
   commands.back().first = cli.get_subcommand("rotate");
 
+  std::vector<std::string> names;
+  for (const auto& [command, runner] : commands) names.push_back(command->get_name());
+  if (const std::string problem =
+          CommandProblem(std::vector<std::string>(argv + 1, argv + argc), names);
+      !problem.empty()) {
+    std::cerr << problem;
+    return kExitUsage;
+  }
   try {
     cli.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -10,6 +10,7 @@
 #include "instance_name.h"
 #include "run_flags.h"
 #include "run_lock.h"
+#include "user_input.h"
 
 namespace agentboot::cli {
 namespace {
@@ -22,7 +23,16 @@ int RunRegister(App& app, const RegisterFlags& flags) {
   }
   std::string version = flags.agent_version;
   if (version.empty() && !flags.placeholder) {
-    if (auto found = agent::ListenerVersion(app.env(), flags.agent_dir)) version = *found;
+    auto found = agent::ListenerVersion(app.env(), flags.agent_dir);
+    if (!found) {
+      PrintFailure(MakeError(ErrorCode::kInvalidArgument, "register",
+                             "the listener's version is unknown: " + found.error().ToString(),
+                             "Unpack the agent into " + flags.agent_dir +
+                                 " (bin/Agent.Listener) or pass its version, e.g. "
+                                 "--agent-version 4.260.0."));
+      return kExitUsage;
+    }
+    version = *found;
   }
   if (flags.placeholder && version.empty()) version = "0.0.0";
   auto built = RegisterOptionsFrom(app, flags, version);
@@ -61,10 +71,19 @@ int RunUnregister(App& app, const RegisterFlags& flags) {
   auto settings = files.LoadSettings();
   // The organization of a configured agent is the one in .agent, whatever AZP_URL says.
   const std::string url = settings ? settings->server_url : flags.url;
-  if (url.empty() || (!settings && flags.agent_name.empty())) {
+  if (!settings && flags.agent_name.empty()) {
     std::cout << "nothing to unregister: " << flags.agent_dir
-              << " holds no agent configuration and no --agent-name was given\n";
+              << " holds no agent configuration (to delete an agent by name, pass --agent-name "
+                 "and --url)\n";
     return kExitOk;
+  }
+  if (url.empty()) {
+    PrintFailure(MakeError(ErrorCode::kInvalidArgument, "unregister " + flags.agent_name,
+                           "no organization: " + flags.agent_dir +
+                               " holds no agent configuration and neither --url nor AZP_URL is set",
+                           "Pass --url https://dev.azure.com/<org> (or export AZP_URL) to delete "
+                           "the agent by name."));
+    return kExitUsage;
   }
   devops::Client client(ClientOptionsFor(url), app.transport(), app.tokens(), app.env());
   auto done =
@@ -72,6 +91,13 @@ int RunUnregister(App& app, const RegisterFlags& flags) {
   if (!done) return FailedStage(done.error());
   if (done->agent_id == 0) {
     std::cout << "nothing to unregister: no agent '" << done->agent_name << "'\n";
+    return kExitOk;
+  }
+  if (done->taken_over) {
+    std::cout << "agent '" << done->agent_name << "' (id " << done->agent_id
+              << "): not deleted: another host took it over (the server holds another key); "
+                 "local credentials "
+              << (done->removed_local_files ? "removed" : "absent") << "\n";
     return kExitOk;
   }
   std::cout << "agent '" << done->agent_name << "' (id " << done->agent_id
@@ -124,7 +150,8 @@ Runner RegisterRunCommand(CLI::App& parent) {
                       "Agent package to use: a local .tar.gz or an http(s) URL");
   command->add_option("--agent-sha256", flags->agent_sha256, "Expected SHA-256 of --agent-package");
   command->add_option("--cache-dir", flags->cache_dir, "Where unpacked agent versions are kept")
-      ->envname("AGENTBOOT_CACHE_DIR");
+      ->envname("AGENTBOOT_CACHE_DIR")
+      ->transform(AbsolutePathValidator());
   command
       ->add_option("--run-as", flags->run_as,
                    "Run the listener as this user (when agentboot runs as root)")

@@ -126,12 +126,12 @@ int RunAgent(App& app, const RunFlags& flags) {
   }
   if (auto made = env.fs.CreateDirectories(flags.agent_dir, 0755); !made) {
     PrintFailure(made.error());
-    return kExitUsage;
+    return ExitCodeFor(Stage::kLocal, made.error());
   }
   auto lock = RunLock::Acquire(env.fs, flags.agent_dir);
   if (!lock) {
     PrintFailure(lock.error());
-    return kExitConflict;
+    return ExitCodeFor(Stage::kLocal, lock.error());  // 8 when another agentboot holds it
   }
   if (auto token = app.tokens().GetToken({}); !token) {
     PrintFailure(token.error());
@@ -230,7 +230,7 @@ int RunAgent(App& app, const RunFlags& flags) {
     return kExitInternal;
   }
   env.log.Log(LogLevel::kInfo, kSource, "listener supervision ended",
-              {{"outcome", std::string(supervisor::OutcomeName(result->outcome))},
+              {{"listener_outcome", std::string(supervisor::OutcomeName(result->outcome))},
                {"launches", std::to_string(result->launches)}});
   if (auto fatal = keeper.fatal_error()) {
     PrintFailure(*fatal);

@@ -2,6 +2,7 @@
 
 #include "exit_codes.h"
 #include "instance_name.h"
+#include "user_input.h"
 #include <unistd.h>
 
 namespace agentboot::cli {
@@ -30,14 +31,22 @@ Result<std::map<std::string, std::string>> ParseCapabilities(const std::vector<s
 
 void AddConnectionOptions(CLI::App& command, RegisterFlags& flags) {
   command.add_option("--url", flags.url, "Organization URL, https://dev.azure.com/<org>")
-      ->envname("AZP_URL");
-  command.add_option("--pool", flags.pool, "Agent pool name")->envname("AZP_POOL");
+      ->envname("AZP_URL")
+      ->transform(OrganizationUrlValidator());
+  command.add_option("--pool", flags.pool, "Agent pool name")
+      ->envname("AZP_POOL")
+      ->transform(NameValidator("--pool/AZP_POOL"));
   command
       .add_option("--agent-name", flags.agent_name,
                   "Agent name (default: the Azure VM's name from IMDS, else the host name)")
-      ->envname("AZP_AGENT_NAME");
+      ->envname("AZP_AGENT_NAME")
+      ->transform(NameValidator("--agent-name/AZP_AGENT_NAME"));
+  // Absolute from the start: the listener runs in the agent directory, where a relative path
+  // would name another place.
+  flags.agent_dir = AbsolutePath(flags.agent_dir).value_or(flags.agent_dir);
   command.add_option("--agent-dir", flags.agent_dir, "The agent's root directory (parent of bin/)")
-      ->envname("AGENTBOOT_AGENT_DIR");
+      ->envname("AGENTBOOT_AGENT_DIR")
+      ->transform(AbsolutePathValidator());
 }
 
 void AddRegistrationOptions(CLI::App& command, RegisterFlags& flags) {

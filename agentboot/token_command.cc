@@ -60,7 +60,9 @@ int Run(App& app, const TokenOptions& options) {
   nlohmann::ordered_json report;
   report["source"] = token->source;
   report["resource"] = request.resource;
-  report["expires_on"] = FormatUtc(token->expires_on);
+  // A PAT's expiry is set in Azure DevOps and not knowable from the token: none is invented.
+  report["expires_on"] = token->is_pat ? nlohmann::ordered_json()
+                                       : nlohmann::ordered_json(FormatUtc(token->expires_on));
   if (token->is_pat) report["kind"] = "pat";
   // Claims are decoded for diagnostics only; the signature is Entra's to check.
   if (auto jwt = jose::DecodeJwt(token->token.Reveal())) {
@@ -75,8 +77,9 @@ int Run(App& app, const TokenOptions& options) {
   const TimePoint now = app.env().clock.Now();
   Line("source", token->source);
   Line("resource", request.resource);
-  Line("expires_on",
-       FormatUtc(token->expires_on) + " (in " + Remaining(now, token->expires_on) + ")");
+  Line("expires_on", token->is_pat ? std::string("unknown (a PAT's expiry is set in Azure DevOps)")
+                                   : FormatUtc(token->expires_on) + " (in " +
+                                         Remaining(now, token->expires_on) + ")");
   if (report.contains("claims")) {
     const auto& claims = report["claims"];
     for (const char* name : {"oid", "tid", "appid", "azp", "aud", "iss"}) {

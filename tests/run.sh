@@ -23,9 +23,10 @@ run_suite() {
   ctest --test-dir "$dir" -j "$jobs" --output-on-failure --timeout 300
 }
 
-# Line tables (-g1) are all that sanitizer and crash reports need, and compile about 30 % faster
-# than full debug info; the generated code is the same.
-run_suite build -DCMAKE_BUILD_TYPE=RelWithDebInfo "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O2 -g1 -DNDEBUG"
+# build/ is configured exactly as agentboot/demo.sh configures it (cmake/build-config.sh).
+source cmake/build-config.sh
+run_suite build "${agentboot_build_config[@]}"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-  run_suite build-asan -DCMAKE_BUILD_TYPE=Debug "-DCMAKE_CXX_FLAGS_DEBUG=-g1" -DAGENTBOOT_SANITIZE=ON
+  run_suite build-asan -DCMAKE_BUILD_TYPE=Debug "-DCMAKE_CXX_FLAGS_DEBUG=-g1" -DAGENTBOOT_SANITIZE=ON \
+  -DAGENTBOOT_WERROR=ON
 echo "== all tests passed"

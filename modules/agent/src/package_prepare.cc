@@ -82,10 +82,13 @@ Result<PreparedAgent> Preparer::FromServer() {
   auto packages = client_->ListPackages(options_.platform, query);
   if (!packages) return FallBackToCache(std::move(packages.error()));
   if (packages->empty()) {
-    return Fail(ErrorCode::kNotFound, "agent packages for " + options_.platform,
+    // Not a missing pool or agent (exit 7): the version asked for is not offered.
+    return Fail(ErrorCode::kInvalidArgument, "agent packages for " + options_.platform,
                 "the server lists none" + (options_.pinned_version.empty()
                                                ? std::string()
-                                               : " of version " + options_.pinned_version));
+                                               : " of version " + options_.pinned_version),
+                "Pin a version the organization offers with --agent-version, or pass "
+                "--agent-package.");
   }
   const devops::AgentPackage& package = packages->front();
   if (!IsSafeVersion(package.version)) {

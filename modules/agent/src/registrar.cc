@@ -111,7 +111,8 @@ Status CheckOptions(const RegisterOptions& options) {
   }
   if (options.agent_version.empty()) {
     return Fail(ErrorCode::kInvalidArgument, context, "the agent's version is unknown",
-                "Unpack the agent into <agent-dir>/bin or pass --agent-version.");
+                "Unpack the agent into the agent directory (bin/Agent.Listener) or pass "
+                "--agent-version.");
   }
   return {};
 }

@@ -3,6 +3,7 @@
 
 #include "agentboot/agent.h"
 
+#include "key_rotation_checks.h"
 #include "package_disk.h"
 #include "placeholder.h"
 
@@ -10,12 +11,43 @@ namespace agentboot::agent {
 
 using detail::IsPlaceholder;
 
+namespace {
+
+// True when the server's agent no longer holds our public key: another host registered under
+// its name with --replace and now owns it. An agent already gone is not taken over.
+Result<bool> TakenOver(devops::Client& client, AgentFiles& files, int64_t pool_id,
+                       int64_t agent_id) {
+  auto key = files.LoadKey();
+  if (!key) return false;  // no key of ours to compare: the .agent file alone decides
+  auto agent = client.GetAgent(pool_id, agent_id);
+  if (!agent) {
+    if (agent.error().code == ErrorCode::kNotFound) return false;
+    return Fail(std::move(agent.error()));
+  }
+  const auto& server = agent->authorization.public_key;
+  if (server.modulus.empty() || server.exponent.empty()) return false;
+  return !detail::ServerHolds(*agent, *key);
+}
+
+Result<Unregistration> RemoveLocalFiles(AgentFiles& files, Env& env, Unregistration result) {
+  const bool had_files = files.IsConfigured() || env.fs.Exists(files.rsa_params_path());
+  if (auto removed = files.RemoveAll(); !removed) return Fail(std::move(removed.error()));
+  if (auto removed = env.fs.Remove(files.root() + "/.capabilities"); !removed) {
+    return Fail(std::move(removed.error()));
+  }
+  result.removed_local_files = had_files;
+  return result;
+}
+
+}  // namespace
+
 Result<Unregistration> Unregister(devops::Client& client, AgentFiles& files, Env& env,
                                   const std::string& pool_name, const std::string& agent_name,
                                   bool force) {
   Unregistration result;
   int64_t pool_id = 0;
-  if (files.IsConfigured()) {
+  const bool from_files = files.IsConfigured();
+  if (from_files) {
     auto settings = files.LoadSettings();
     if (!settings) return Fail(std::move(settings.error()));
     pool_id = settings->pool_id;
@@ -41,17 +73,17 @@ Result<Unregistration> Unregister(devops::Client& client, AgentFiles& files, Env
     return result;  // not configured, nothing named: nothing to do
   }
 
+  if (from_files) {
+    auto taken = TakenOver(client, files, pool_id, result.agent_id);
+    if (!taken) return Fail(std::move(taken.error()));
+    result.taken_over = *taken;
+  }
+  if (result.taken_over) return RemoveLocalFiles(files, env, result);
   auto deleted = client.DeleteAgent(pool_id, result.agent_id);
   if (!deleted && deleted.error().code != ErrorCode::kNotFound)
     return Fail(std::move(deleted.error()));
   result.deleted_on_server = deleted.has_value();
-  const bool had_files = files.IsConfigured() || env.fs.Exists(files.rsa_params_path());
-  if (auto removed = files.RemoveAll(); !removed) return Fail(std::move(removed.error()));
-  if (auto removed = env.fs.Remove(files.root() + "/.capabilities"); !removed) {
-    return Fail(std::move(removed.error()));
-  }
-  result.removed_local_files = had_files;
-  return result;
+  return RemoveLocalFiles(files, env, result);
 }
 
 namespace {

@@ -11,6 +11,29 @@
 namespace agentboot {
 namespace {
 
+// What to do about a failed file operation, by its errno.
+std::string AdviceFor(int err) {
+  switch (err) {
+    case EACCES:
+    case EPERM:
+      return "Give this user access to the path, or choose another one (run agentboot as root "
+             "for system directories).";
+    case ENOENT:
+      return "Check the path, or create the directory that is missing.";
+    case ENOTDIR:
+      return "A part of the path is a file, not a directory: fix the path.";
+    case ENOSPC:
+    case EDQUOT:
+      return "Free space on that file system (df -h), or choose a directory on another one.";
+    case EROFS:
+      return "The file system is read-only: choose a writable directory.";
+    case ENAMETOOLONG:
+      return "Use a shorter path (at most 255 bytes a name and 4095 in all).";
+    default:
+      return "Check the path, its permissions and the file system.";
+  }
+}
+
 // errno becomes an Error once, here at the seam.
 Error PosixError(const std::string& context, int err) {
   char buffer[256];
@@ -19,7 +42,7 @@ Error PosixError(const std::string& context, int err) {
                          : err == EACCES || err == EPERM ? ErrorCode::kPermissionDenied
                          : err == EEXIST                 ? ErrorCode::kAlreadyExists
                                                          : ErrorCode::kInternal;
-  return MakeError(code, context, text);
+  return MakeError(code, context, text, AdviceFor(err));
 }
 
 std::string DirectoryOf(const std::string& path) {

@@ -166,13 +166,15 @@ Result<std::vector<JobRequest>> Client::ListJobRequests(int64_t pool_id, int64_t
 }
 
 std::string FormatVisiblePools(const std::vector<Pool>& pools) {
-  if (pools.empty()) return "no agent pool is visible to this identity";
-  std::string text = "visible pools: ";
-  for (size_t i = 0; i < pools.size(); ++i) {
-    if (i > 0) text += ", ";
-    text += pools[i].name;
+  // A hosted pool (Microsoft's "Azure Pipelines") takes no self-hosted agent: not offered.
+  std::string names;
+  for (const Pool& pool : pools) {
+    if (pool.is_hosted) continue;
+    if (!names.empty()) names += ", ";
+    names += pool.name;
   }
-  return text;
+  if (names.empty()) return "no self-hosted agent pool is visible to this identity";
+  return "self-hosted pools visible to this identity: " + names;
 }
 
 }  // namespace agentboot::devops

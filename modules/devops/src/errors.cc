@@ -25,8 +25,10 @@ std::string Describe(const http::Response& response, const std::optional<Wrapped
   if (w && !w->message.empty()) text += ": " + w->message;
   if (w && !w->type_key.empty()) text += " (" + w->type_key + ")";
   // The service explains auth failures in this header, URL-encoded ("TF400813%3a+The+user…").
+  // Often the same sentence as the body's message (TF401444): said once.
   if (const auto service_error = response.Header("X-TFS-ServiceError")) {
-    text += "; " + UrlDecode(*service_error);
+    const std::string decoded = UrlDecode(*service_error);
+    if (text.find(decoded) == std::string::npos) text += "; " + decoded;
   }
   return text;
 }
@@ -36,7 +38,10 @@ ErrorCode CodeFor(int status, const std::string& type_key) {
   if (status == 401 || type_key == "UnauthorizedRequestException") {
     return ErrorCode::kUnauthenticated;
   }
-  if (type_key == "TaskAgentExistsException" || status == 409) return ErrorCode::kAlreadyExists;
+  if (type_key == "TaskAgentExistsException" || status == 409 ||
+      type_key == "TaskAgentJobStillRunningException") {
+    return ErrorCode::kAlreadyExists;
+  }
   if (EndsWith(type_key, "NotFoundException") || status == 404) return ErrorCode::kNotFound;
   if (status == 429) return ErrorCode::kThrottled;
   if (status == 502 || status == 503 || status == 504) return ErrorCode::kUnavailable;
@@ -52,13 +57,18 @@ std::string AdviceFor(ErrorCode code, const std::string& type_key) {
       return std::string(kPoolAdminAdvice);
     case ErrorCode::kNotFound:
       if (type_key == "TaskAgentPoolNotFoundException") {
-        return "check the pool name; the identity must be able to see the pool";
+        return "Check the pool name; the identity must be able to see the pool.";
       }
       return {};
     case ErrorCode::kAlreadyExists:
-      return "pass --replace to take over the existing agent, or choose another --agent-name";
+      if (type_key == "TaskAgentJobStillRunningException") {
+        return "Wait for the job to finish, or use `agentboot drain`: it lets the job finish, "
+               "then deregisters.";
+      }
+      return "Pass --replace to take over the existing agent, or choose another --agent-name.";
     case ErrorCode::kThrottled:
-      return "Azure DevOps rate-limits this identity; wait and retry, or spread out registrations";
+      return "Azure DevOps rate-limits this identity: wait and try again, or spread out "
+             "registrations.";
     default:
       return {};
   }

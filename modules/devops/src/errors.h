@@ -10,9 +10,11 @@
 namespace agentboot::devops::detail {
 
 inline constexpr std::string_view kLicenceAdvice =
-    "is the identity added to the organization with a Basic licence?";
+    "Add the identity to the organization (Organization settings > Users) with a Basic licence, "
+    "then try again.";
 inline constexpr std::string_view kPoolAdminAdvice =
-    "the identity needs the Administrator role on the agent pool";
+    "Give the identity the Administrator role on the agent pool (Agent pools > Security), then "
+    "try again.";
 
 // True for 203, and for any other 2xx with a body that is not JSON (an HTML sign-in page).
 bool IsSignInPage(const http::Response& response);

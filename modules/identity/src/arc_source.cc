@@ -15,6 +15,18 @@ constexpr std::string_view kDefaultEndpoint =
 constexpr std::string_view kHimdsPath = "/opt/azcmagent/bin/himds";
 constexpr uint64_t kMaxKeySize = 4096;
 
+// The key file the challenge named could not be read: a local file problem (the file operation
+// ends the context, as PosixFileSystem's do), not a missing identity.
+Error KeyFileError(Error error, const std::string& context, const std::string& operation) {
+  error.context = context + ": " + operation;
+  error.advice =
+      error.code == ErrorCode::kNotFound
+          ? "The Arc agent named a key file that is not there: check that the Arc agent (himds) "
+            "runs and is healthy (azcmagent show), then try again."
+          : "Run agentboot as root or as a member of the himds group so it can read the key.";
+  return error;
+}
+
 Error KeyRefused(const std::string& context, std::string detail) {
   return MakeError(ErrorCode::kUnauthenticated, context, std::move(detail),
                    "The Arc agent asked for a key file agentboot will not read; check that the "
@@ -92,25 +104,13 @@ class ArcSource final : public TokenSource {
     const std::string path = Trim(std::string_view(*header).substr(kPrefix.size()));
     if (Status valid = ValidateKeyPath(path, context); !valid) return Fail(valid.error());
     auto info = deps_.env.fs.Stat(path);
-    if (!info) {
-      Error error = info.error();
-      error.context = context;
-      error.advice =
-          "Run agentboot as root or as a member of the himds group so it can read the key.";
-      return Fail(std::move(error));
-    }
+    if (!info) return Fail(KeyFileError(info.error(), context, "stat " + path));
     if (info->is_directory || info->size > kMaxKeySize) {
       return Fail(
           KeyRefused(context, "the key file " + path + " is not a file of at most 4096 bytes"));
     }
     auto content = deps_.env.fs.ReadFile(path);
-    if (!content) {
-      Error error = content.error();
-      error.context = context;
-      error.advice =
-          "Run agentboot as root or as a member of the himds group so it can read the key.";
-      return Fail(std::move(error));
-    }
+    if (!content) return Fail(KeyFileError(content.error(), context, "read " + path));
     std::string key = std::move(*content);
     while (!key.empty() && (key.back() == '\n' || key.back() == '\r')) key.pop_back();
     if (key.empty() || key.find_first_of("\r\n") != std::string::npos) {

@@ -99,8 +99,10 @@ class AzCliSource final : public TokenSource {
     const std::string& err = output.stderr_text;
     if (err.find("az login") != std::string::npos ||
         err.find("az account set") != std::string::npos) {
-      return MakeError(ErrorCode::kUnauthenticated, context, "the Azure CLI is not logged in",
-                       "Not logged in: run az login (or az login --identity) first.");
+      // No identity here rather than a refused one: nobody logged in (identity-contract §9).
+      return MakeError(ErrorCode::kUnavailable, context, "the Azure CLI is not logged in",
+                       "Run az login (or az login --identity) first, or choose another source "
+                       "with --identity.");
     }
     return MakeError(ErrorCode::kUnauthenticated, context,
                      "exit code " + std::to_string(output.exit_code) + ": " + RedactedExcerpt(err),

@@ -3,6 +3,18 @@
 #include "agentboot/identity.h"
 
 namespace agentboot::identity {
+namespace {
+
+// A source that is not there (so the chain moves on), rather than one that is there and fails.
+bool Absent(const TokenSource& source, const Error& error) {
+  if (error.code != ErrorCode::kUnavailable) return false;
+  // MissingEnvironment (source_common.cc): the source's variables are not set.
+  if (StartsWith(error.detail, "not configured on this host")) return true;
+  // IMDS and the Azure CLI need no variable: whether they are there is known only by asking.
+  return source.Name() == "imds" || source.Name() == "azcli";
+}
+
+}  // namespace
 
 ChainSource::ChainSource(std::vector<std::unique_ptr<TokenSource>> sources, Logger& log)
     : sources_(std::move(sources)), log_(log) {}
@@ -32,14 +44,15 @@ Result<AccessToken> ChainSource::GetToken(const TokenRequest& request) {
       }
       return token;
     }
-    if (token.error().code != ErrorCode::kUnavailable) return token;  // present but failing
+    // When the environment names a source, its failure is the answer (an untrusted certificate
+    // of a configured workload identity must not end as IMDS's "Identity not found").
+    if (!Absent(*source, token.error())) return token;
     log_.Log(LogLevel::kDebug, "identity", "identity source not available here, trying the next",
              {{"source", std::string(source->Name())}, {"reason", token.error().detail}});
-    if (!reasons.empty()) reasons += "; ";
-    reasons += std::string(source->Name()) + ": " + token.error().detail;
+    reasons += "\n  " + std::string(source->Name()) + ": " + token.error().detail;
   }
   return Fail(ErrorCode::kUnavailable, "identity/auto: find an identity",
-              reasons.empty() ? "no sources configured" : reasons,
+              reasons.empty() ? "no sources configured" : "no source worked here:" + reasons,
               "No identity found: run on an Azure host with a managed identity, set the workload "
               "identity variables, run az login, or choose a source with --identity.");
 }

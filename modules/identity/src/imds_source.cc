@@ -37,19 +37,24 @@ class ImdsSource final : public TokenSource {
             "This does not look like an Azure VM; choose a source with --identity if it is.");
       }
       return Fail(
-          detail::TransportFailure(outcome.result.error(), context, "IMDS (169.254.169.254)"));
+          detail::TransportFailure(outcome.result.error(), context, "IMDS (" + Base() + ")"));
     }
     const http::Response& response = *outcome.result;
     if (response.status == 200) {
       return detail::TokenFromResponse(response, deps_.env, context, kName);
     }
-    return Fail(Translate(response, context, selector, rules.probe));
+    return Fail(Translate(response, context, selector, rules.probe, Base()));
   }
 
  private:
+  // 169.254.169.254, or the override the advice must then name.
+  std::string Base() const {
+    return deps_.env.vars.GetNonEmpty("AZURE_POD_IDENTITY_AUTHORITY_HOST")
+        .value_or(std::string(kDefaultBase));
+  }
+
   http::Request BuildRequest(const TokenRequest& request, const detail::Selector& selector) const {
-    const std::string base = deps_.env.vars.GetNonEmpty("AZURE_POD_IDENTITY_AUTHORITY_HOST")
-                                 .value_or(std::string(kDefaultBase));
+    const std::string base = Base();
     std::string url = JoinUrl(base, "metadata/identity/oauth2/token");
     url = detail::AppendQuery(url, "api-version", "2018-02-01");
     url = detail::AppendQuery(url, "resource", ResourceFromScope(request.resource));
@@ -76,7 +81,7 @@ class ImdsSource final : public TokenSource {
   }
 
   static Error Translate(const http::Response& response, const std::string& context,
-                         const detail::Selector& selector, bool probing) {
+                         const detail::Selector& selector, bool probing, const std::string& base) {
     const std::string summary = detail::ErrorSummary(response.body);
     Error error = detail::ManagedIdentityHttpError(response, context, "IMDS");
     if (response.status == 400 && summary.find("Identity not found") != std::string::npos) {
@@ -104,7 +109,7 @@ class ImdsSource final : public TokenSource {
     } else if (probing && !response.IsJson()) {
       error.code = ErrorCode::kUnavailable;
       error.advice =
-          "Something other than IMDS answers on 169.254.169.254: choose a source with --identity.";
+          "Something other than IMDS answers on " + base + ": choose a source with --identity.";
     }
     return error;
   }

@@ -47,18 +47,23 @@ class SimulatorImpl final : public Simulator {
   Status Listen(const detail::TlsFiles& tls) {
     const SimConfig& config = context_->config();
     try {
-      Poco::Net::ServerSocket plain(Poco::Net::SocketAddress(config.host, config.http_port), 64);
+      // No SO_REUSEPORT (Poco's address constructors set it): a port another process listens on
+      // is refused, rather than shared with it.
+      Poco::Net::ServerSocket plain;
+      plain.bind(Poco::Net::SocketAddress(config.host, config.http_port), true, false);
+      plain.listen(64);
       Poco::Net::Context::Ptr server_tls =
           new Poco::Net::Context(Poco::Net::Context::TLS_SERVER_USE, tls.private_key_file,
                                  tls.cert_file, "", Poco::Net::Context::VERIFY_NONE, 9, false);
-      Poco::Net::SecureServerSocket secure(Poco::Net::SocketAddress(config.host, config.https_port),
-                                           64, server_tls);
+      Poco::Net::SecureServerSocket secure(server_tls);
+      secure.bind(Poco::Net::SocketAddress(config.host, config.https_port), true, false);
+      secure.listen(64);
       context_->SetPorts(plain.address().port(), secure.address().port());
       http_ = std::make_unique<PocoServer>(router_, plain, false, config.quiet);
       https_ = std::make_unique<PocoServer>(router_, secure, true, config.quiet);
     } catch (const Poco::Exception& e) {
       return Fail(ErrorCode::kUnavailable, "listen on " + config.host, e.displayText(),
-                  "choose free ports with --http-port/--https-port, or 0 for any");
+                  "Choose free ports with --http-port/--https-port, or 0 for any.");
     }
     return {};
   }

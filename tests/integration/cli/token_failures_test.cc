@@ -5,7 +5,7 @@
 namespace agentboot::cli_test {
 namespace {
 
-enum { kUsage = 2, kUnavailable = 3, kRefused = 4 };
+enum { kUsage = 2, kUnavailable = 3, kRefused = 4, kTlsUntrusted = 16 };
 
 TEST_F(CliFixture, ImdsUnknownUserAssignedIdentityIsRefused) {
   const RunResult run =
@@ -76,7 +76,7 @@ TEST_F(CliFixture, UntrustedCertificateFailsAtOnceWithCaAdvice) {
        {"AZURE_TENANT_ID", Var("AGENTBOOT_SIM_WORKLOAD_TENANT_ID")},
        {"AZURE_AUTHORITY_HOST", Var("AGENTBOOT_SIM_WORKLOAD_AUTHORITY_HOST")},
        {"AZURE_FEDERATED_TOKEN_FILE", Var("AGENTBOOT_SIM_WORKLOAD_FEDERATED_TOKEN_FILE")}});
-  EXPECT_EQ(run.exit_code, kUnavailable) << run.err;
+  EXPECT_EQ(run.exit_code, kTlsUntrusted) << run.err;
   EXPECT_NE(run.err.find("--ca-file"), std::string::npos) << run.err;
   EXPECT_EQ(RequestCount("/" + Var("AGENTBOOT_SIM_WORKLOAD_TENANT_ID")), 0);
 }

@@ -70,5 +70,16 @@ TEST(SimEnvVars, TlsWithoutTheCaIsRejected) {
   EXPECT_ANY_THROW(Send("GET", Env("AGENTBOOT_SIM_HTTPS") + "/_control/health", {}, {}, ""));
 }
 
+TEST(SimListen, RefusesAPortAnotherListenerHolds) {
+  const std::string base = SharedSimulator().HttpBaseUrl();
+  SimConfig config;
+  config.quiet = true;
+  config.http_port = static_cast<uint16_t>(std::stoi(base.substr(base.rfind(':') + 1)));
+  auto started = Simulator::Start(config);
+  ASSERT_FALSE(started.has_value()) << "a second simulator shares port " << config.http_port;
+  EXPECT_EQ(started.error().code, ErrorCode::kUnavailable);
+  EXPECT_NE(started.error().advice.find("--http-port"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace agentboot::sim::testing

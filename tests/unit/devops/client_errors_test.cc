@@ -53,7 +53,35 @@ TEST_F(ClientTest, Status403IsPermissionDeniedWithPoolAdminAdvice) {
   const auto added = client().AddAgent(7, Agent{});
   ASSERT_FALSE(added.has_value());
   EXPECT_EQ(added.error().code, ErrorCode::kPermissionDenied);
-  EXPECT_EQ(added.error().advice, "the identity needs the Administrator role on the agent pool");
+  EXPECT_EQ(added.error().advice,
+            "Give the identity the Administrator role on the agent pool (Agent pools > Security), "
+            "then try again.");
+}
+
+TEST_F(ClientTest, ServiceErrorHeaderRepeatingTheMessageIsSaidOnce) {
+  transport_.Respond(http::Response{
+      401,
+      {{"Content-Type", "application/json"},
+       {"X-TFS-ServiceError", "TF401444%3a+Sign-in+at+least+once+as+oid+in+a+web+browser"}},
+      Wrapped("TF401444: Sign-in at least once as oid in a web browser",
+              "UnauthorizedRequestException")});
+  const auto data = client().GetConnectionData();
+  ASSERT_FALSE(data.has_value());
+  const std::string& detail = data.error().detail;
+  const size_t first = detail.find("TF401444");
+  ASSERT_NE(first, std::string::npos) << detail;
+  EXPECT_EQ(detail.find("TF401444", first + 1), std::string::npos) << detail;
+  EXPECT_EQ(data.error().advice.rfind("Add the identity to the organization", 0), 0U);
+}
+
+TEST_F(ClientTest, DeletingAnAgentThatRunsAJobIsAConflictWithDrainAdvice) {
+  transport_.Json(400, Wrapped("Agent a is running a job for pool 7. Please wait for the job to "
+                               "complete.",
+                               "TaskAgentJobStillRunningException"));
+  const auto deleted = client().DeleteAgent(7, 12);
+  ASSERT_FALSE(deleted.has_value());
+  EXPECT_EQ(deleted.error().code, ErrorCode::kAlreadyExists);
+  EXPECT_NE(deleted.error().advice.find("agentboot drain"), std::string::npos);
 }
 
 TEST_F(ClientTest, AccessDeniedTypeKeyIsPermissionDeniedWhateverTheStatus) {
@@ -89,9 +117,13 @@ TEST_F(ClientTest, PoolNotFoundExceptionIsNotFound) {
   EXPECT_EQ(transport_.request_count(), 1U);
 }
 
-TEST(FormatVisiblePools, ListsNamesOrSaysNone) {
-  EXPECT_EQ(FormatVisiblePools({{1, "a", false}, {2, "b", true}}), "visible pools: a, b");
-  EXPECT_EQ(FormatVisiblePools({}), "no agent pool is visible to this identity");
+TEST(FormatVisiblePools, ListsSelfHostedNamesOrSaysNone) {
+  // The hosted pool ("Azure Pipelines") takes no self-hosted agent: never offered.
+  EXPECT_EQ(FormatVisiblePools({{1, "a", false}, {2, "Azure Pipelines", true}, {3, "b", false}}),
+            "self-hosted pools visible to this identity: a, b");
+  EXPECT_EQ(FormatVisiblePools({}), "no self-hosted agent pool is visible to this identity");
+  EXPECT_EQ(FormatVisiblePools({{2, "Azure Pipelines", true}}),
+            "no self-hosted agent pool is visible to this identity");
 }
 
 TEST_F(ClientTest, ExistingAgentIsAlreadyExists) {

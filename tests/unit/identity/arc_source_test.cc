@@ -54,6 +54,17 @@ TEST_F(ArcSourceTest, AnswersTheChallengeWithTheKeyFile) {
   EXPECT_FALSE(fake_.log.Contains("key-content"));
 }
 
+TEST_F(ArcSourceTest, MissingKeyFileIsALocalFileFailureWithArcAdvice) {
+  const std::string key_path = std::string(kDir) + "/gone.key";
+  Challenge(key_path);
+  auto token = Get();
+  ASSERT_FALSE(token.has_value());
+  EXPECT_EQ(token.error().code, ErrorCode::kNotFound);
+  // The file operation ends the context, as PosixFileSystem's do (a local failure, exit 15).
+  EXPECT_TRUE(EndsWith(token.error().context, ": stat " + key_path)) << token.error().context;
+  EXPECT_NE(token.error().advice.find("azcmagent show"), std::string::npos);
+}
+
 struct BadKey {
   std::string realm;
   std::string stored_at;  // a file that exists, so only the check can stop the read

@@ -66,11 +66,11 @@ TEST_F(AzCliSourceTest, NotInstalledIsUnavailable) {
   EXPECT_EQ(Get().error().code, ErrorCode::kUnavailable);
 }
 
-TEST_F(AzCliSourceTest, NotLoggedInIsUnauthenticated) {
+TEST_F(AzCliSourceTest, NotLoggedInIsNoIdentityHere) {
   fake_.processes.Push(Output(1, "", "ERROR: Please run 'az login' to setup account."));
   auto result = Get();
   ASSERT_FALSE(result.has_value());
-  EXPECT_EQ(result.error().code, ErrorCode::kUnauthenticated);
+  EXPECT_EQ(result.error().code, ErrorCode::kUnavailable);
   EXPECT_NE(result.error().advice.find("az login"), std::string::npos);
 }
 

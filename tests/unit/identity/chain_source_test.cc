@@ -62,13 +62,27 @@ TEST(ChainSource, StopsOnUnauthenticated) {
   EXPECT_EQ(chain.chain->Name(), "auto");
 }
 
+TEST(ChainSource, AConfiguredSourceThatFailsIsTheAnswer) {
+  agentboot::testing::RecordingLogger log;
+  auto chain = MakeChain(log);
+  // Present (no "not configured") but unreachable, e.g. an untrusted TLS certificate.
+  chain.first->SetFallback(
+      Fail(ErrorCode::kUnavailable, "identity/a", "SSL certificate problem", "trust its CA"));
+  chain.second->SetFallback(Token("b-token", FromUnixSeconds(1'900'000'000), "b"));
+  auto result = chain.chain->GetToken(TokenRequest{});
+  ASSERT_FALSE(result.has_value());
+  EXPECT_EQ(result.error().detail, "SSL certificate problem");
+  EXPECT_EQ(result.error().advice, "trust its CA");
+  EXPECT_EQ(chain.second->calls(), 0);
+}
+
 TEST(ChainSource, AllUnavailableListsEachReason) {
   agentboot::testing::RecordingLogger log;
   auto chain = MakeChain(log);
   auto result = chain.chain->GetToken(TokenRequest{});
   ASSERT_FALSE(result.has_value());
   EXPECT_EQ(result.error().code, ErrorCode::kUnavailable);
-  EXPECT_NE(result.error().detail.find("c: not scripted"), std::string::npos);
+  EXPECT_NE(result.error().detail.find("c: not configured on this host"), std::string::npos);
   EXPECT_FALSE(result.error().advice.empty());
 }
 

@@ -121,6 +121,21 @@ TEST_F(ImdsSourceTest, NonJsonAnswerToProbeIsUnavailable) {
   auto result = Make(/*probe=*/true)->GetToken(TokenRequest{});
   ASSERT_FALSE(result.has_value());
   EXPECT_EQ(result.error().code, ErrorCode::kUnavailable);
+  EXPECT_NE(result.error().advice.find("169.254.169.254"), std::string::npos);
+}
+
+TEST_F(ImdsSourceTest, AdviceNamesTheOverriddenEndpoint) {
+  fake_.vars.Set("AZURE_POD_IDENTITY_AUTHORITY_HOST", "http://127.0.0.1:8080");
+  http::Response response;
+  response.status = 403;
+  response.headers = {{"Content-Type", "text/html"}};
+  response.body = "<html>router login</html>";
+  transport_.Respond(response);
+  auto result = Make(/*probe=*/true)->GetToken(TokenRequest{});
+  ASSERT_FALSE(result.has_value());
+  EXPECT_NE(result.error().advice.find("http://127.0.0.1:8080"), std::string::npos)
+      << result.error().advice;
+  EXPECT_EQ(result.error().advice.find("169.254.169.254"), std::string::npos);
 }
 
 }  // namespace

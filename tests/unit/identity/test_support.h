@@ -64,7 +64,9 @@ class FakeSource final : public TokenSource {
   std::string name_;
   mutable std::mutex mu_;
   std::deque<Result<AccessToken>> script_;
-  Result<AccessToken> fallback_ = Fail(ErrorCode::kUnavailable, "fake", "not scripted");
+  // An absent source (the words of source_common.cc's MissingEnvironment): a chain moves on.
+  Result<AccessToken> fallback_ =
+      Fail(ErrorCode::kUnavailable, "fake", "not configured on this host: not scripted");
   int calls_ = 0;
 };
 

@@ -208,6 +208,7 @@ struct Registration {
 
 struct Unregistration {
   bool deleted_on_server = false;  // false when the agent was already gone
+  bool taken_over = false;  // the server's agent holds another key (--replace elsewhere): kept
   bool removed_local_files = false;
   int64_t agent_id = 0;
   std::string agent_name;
@@ -215,7 +216,9 @@ struct Unregistration {
 
 // Deletes this host's agent (from .agent) with a fresh token and removes the local credentials.
 // Without local files, `pool` and `agent_name` name the agent to delete. A placeholder agent is
-// never deleted by name unless `force`. An agent already gone counts as success.
+// never deleted by name unless `force`. An agent already gone counts as success. An agent of
+// ours (from .agent) that the server shows with another public key was taken over by another
+// host (`register --replace`): it is left alone and only the stale local files go.
 [[nodiscard]] Result<Unregistration> Unregister(devops::Client& client, AgentFiles& files, Env& env,
                                                 const std::string& pool,
                                                 const std::string& agent_name, bool force);
