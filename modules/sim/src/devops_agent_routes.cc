@@ -1,5 +1,6 @@
 // Agents of a pool (agent-contract §1 steps 8-9, remove, reauth): list by name, get, add,
 // replace (new public key, same clientId), patch, delete (refused while a job runs).
+#include "devops_admin.h"
 #include "devops_service.h"
 #include "devops_wire.h"
 
@@ -17,6 +18,7 @@ bool IncludeCapabilities(const HttpRequest& request) {
 json AgentAnswer(const DevOpsService& service, const HttpRequest& request,
                  const AgentRecord& agent) {
   json body = AgentJson(agent, IncludeCapabilities(request), service.OrgUrl(request));
+  AddLastCompletedRequest(service, request, agent, body);  // devops_admin_routes.cc
   std::optional<std::string> assigned = request.Query("includeAssignedRequest");
   if (!assigned || !EqualsIgnoreCase(*assigned, "true")) return body;
   for (const JobRequestRecord& job : service.org().JobRequests(agent.pool_id, agent.id)) {
