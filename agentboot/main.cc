@@ -54,6 +54,11 @@ int Main(int argc, char** argv) {
   commands.back().first = cli.get_subcommand("drain");
   commands.emplace_back(nullptr, RegisterRotateCommand(cli));
   commands.back().first = cli.get_subcommand("rotate");
+  // Admin commands (prune, placeholder, doctor).
+  commands.emplace_back(nullptr, RegisterPruneCommand(cli));
+  commands.back().first = cli.get_subcommand("prune");
+  commands.emplace_back(nullptr, RegisterPlaceholderCommand(cli));
+  commands.back().first = cli.get_subcommand("placeholder");
 
   try {
     cli.parse(argc, argv);
