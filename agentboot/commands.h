@@ -21,5 +21,6 @@ Runner RegisterRotateCommand(CLI::App& parent);
 // Admin commands: prune_command.cc, placeholder_command.cc, doctor_command.cc.
 Runner RegisterPruneCommand(CLI::App& parent);
 Runner RegisterPlaceholderCommand(CLI::App& parent);
+Runner RegisterDoctorCommand(CLI::App& parent);
 
 }  // namespace agentboot::cli

@@ -30,6 +30,8 @@ enum ExitCode : int {
   kExitJobFailed = 22,
   kExitJobCanceled = 23,  // canceled or abandoned
   kExitNoJobRan = 24,
+  // `doctor`: at least one check failed (the table says which and what to do).
+  kExitChecksFailed = 30,
 };
 
 // Which stage failed decides between identity and Azure DevOps codes.

@@ -59,6 +59,8 @@ int Main(int argc, char** argv) {
   commands.back().first = cli.get_subcommand("prune");
   commands.emplace_back(nullptr, RegisterPlaceholderCommand(cli));
   commands.back().first = cli.get_subcommand("placeholder");
+  commands.emplace_back(nullptr, RegisterDoctorCommand(cli));
+  commands.back().first = cli.get_subcommand("doctor");
 
   try {
     cli.parse(argc, argv);
