@@ -133,8 +133,9 @@ PruneReport Prune(FleetServer& server, Env& env, const PruneOptions& options) {
     }
     if (auto failed = DeleteOne(server, env, options, offset, row)) {
       report.error = std::move(*failed);
-      report.error->advice += " Prune stopped at agent '" + row.agent_name +
-                              "': nothing after it was deleted; run it again later.";
+      std::string& advice = report.error->advice;
+      advice += std::string(advice.empty() ? "" : " ") + "Prune stopped at agent '" +
+                row.agent_name + "': nothing after it was deleted; run it again later.";
     }
     report.deleted += row.action == Action::kDeleted ? 1 : 0;
   }
