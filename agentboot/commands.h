@@ -18,5 +18,9 @@ Runner RegisterUnregisterCommand(CLI::App& parent);
 Runner RegisterRunCommand(CLI::App& parent);
 Runner RegisterDrainCommand(CLI::App& parent);
 Runner RegisterRotateCommand(CLI::App& parent);
+// Admin commands: prune_command.cc, placeholder_command.cc, doctor_command.cc.
+Runner RegisterPruneCommand(CLI::App& parent);
+Runner RegisterPlaceholderCommand(CLI::App& parent);
+Runner RegisterDoctorCommand(CLI::App& parent);
 
 }  // namespace agentboot::cli

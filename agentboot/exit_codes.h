@@ -35,6 +35,8 @@ enum ExitCode : int {
   kExitJobFailed = 22,
   kExitJobCanceled = 23,  // canceled or abandoned
   kExitNoJobRan = 24,
+  // `doctor`: at least one check failed (the table says which and what to do).
+  kExitChecksFailed = 30,
 };
 
 // Every exit code with its one-line meaning: the README's "Exit codes" table lists exactly these

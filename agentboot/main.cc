@@ -56,6 +56,13 @@ int Main(int argc, char** argv) {
   commands.back().first = cli.get_subcommand("drain");
   commands.emplace_back(nullptr, RegisterRotateCommand(cli));
   commands.back().first = cli.get_subcommand("rotate");
+  // Admin commands (prune, placeholder, doctor).
+  commands.emplace_back(nullptr, RegisterPruneCommand(cli));
+  commands.back().first = cli.get_subcommand("prune");
+  commands.emplace_back(nullptr, RegisterPlaceholderCommand(cli));
+  commands.back().first = cli.get_subcommand("placeholder");
+  commands.emplace_back(nullptr, RegisterDoctorCommand(cli));
+  commands.back().first = cli.get_subcommand("doctor");
 
   std::vector<std::string> names;
   for (const auto& [command, runner] : commands) names.push_back(command->get_name());

@@ -132,6 +132,11 @@ void AddLifecycleOptions(CLI::App& command, RunFlags& flags) {
       .add_option("--rotate-key-every", flags.rotate_key_every,
                   "Rotate the agent's RSA key on this period (e.g. 30d, 12h); off by default")
       ->envname("AGENTBOOT_ROTATE_KEY_EVERY");
+  command
+      .add_option("--idle-timeout", flags.idle_timeout,
+                  "Drain and exit 0 after this long without a job, as the server sees it (e.g. "
+                  "30m; for scale sets and Deployments that shrink); off by default")
+      ->envname("AGENTBOOT_IDLE_TIMEOUT");
 }
 
 }  // namespace agentboot::cli

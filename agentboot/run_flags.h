@@ -44,6 +44,7 @@ struct RunFlags : RegisterFlags {
   bool keep_registration = false;         // re-enable after a drain instead of deleting
   std::string scheduled_events = "auto";  // auto (with the IMDS identity), on, off
   std::string rotate_key_every;           // "30d"; empty: only on request
+  std::string idle_timeout;               // "30m": drain after that long without a job; empty: off
 };
 
 // --drain-timeout, --keep-registration, --scheduled-events, --rotate-key-every, ...

@@ -55,6 +55,7 @@ Result<lifecycle::Policy> LifecyclePolicyFrom(const RunFlags& flags) {
   // --once hosts are ephemeral: a drained --once agent is always removed.
   policy.keep_registration = flags.keep_registration && !flags.once;
   policy.listener_stop_timeout = std::chrono::seconds(flags.stop_timeout_seconds + 30);
+  if (auto idle = CheckIdleTimeout(flags); !idle) return Fail(idle.error());  // idle_watch.cc
   if (!flags.rotate_key_every.empty()) {
     auto every = ParseDuration(flags.rotate_key_every);
     if (!every) return Fail(every.error());
@@ -87,6 +88,7 @@ RunLifecycle::RunLifecycle(App& app, devops::Client& client, agent::AgentFiles& 
       policy_(policy),
       health_(health),
       mailbox_(lifecycle::NewMailbox()),
+      idle_(MakeIdleWatch(app, client, files, flags)),
       agent_(lifecycle::NewDevopsAgentControl(client, files, app.env(),
                                               std::move(after_key_written))) {}
 
@@ -115,6 +117,7 @@ void RunLifecycle::Start(supervisor::Supervisor& supervisor) {
   controller_ = std::make_unique<lifecycle::Controller>(app_.env(), *mailbox_, *agent_, *listener_,
                                                         policy_, callbacks);
   thread_ = std::thread([this] { report_ = controller_->Run(); });
+  if (idle_) idle_->Start(*mailbox_);  // run --idle-timeout
   if (watch) {
     events_ = std::make_unique<ScheduledEventsWatch>(
         app_, *imds_, std::chrono::seconds(1),
@@ -154,6 +157,7 @@ void RunLifecycle::OnTransition(const supervisor::State& state) {
 
 std::optional<lifecycle::DrainReport> RunLifecycle::Finish() {
   events_.reset();  // no new drain once the listener is gone
+  idle_.reset();
   if (!thread_.joinable()) return std::nullopt;
   mailbox_->Post(lifecycle::ListenerEnded{});
   thread_.join();

@@ -14,6 +14,7 @@
 #include "agentboot/supervisor.h"
 
 #include "app.h"
+#include "idle_watch.h"
 #include "run_flags.h"
 #include "run_health.h"
 #include "scheduled_events_watch.h"
@@ -53,6 +54,7 @@ class RunLifecycle {
   lifecycle::Policy policy_;
   RunHealth& health_;
   std::unique_ptr<lifecycle::Mailbox> mailbox_;
+  std::unique_ptr<IdleWatch> idle_;  // run --idle-timeout (idle_watch.h); before the mailbox dies
   std::unique_ptr<lifecycle::AgentControl> agent_;
   std::unique_ptr<SupervisorListener> listener_;
   std::unique_ptr<lifecycle::Controller> controller_;

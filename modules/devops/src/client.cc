@@ -61,6 +61,34 @@ Result<Pool> Client::FindPool(const std::string& name) {
   return pools->front();
 }
 
+Result<std::vector<Pool>> Client::ListManagedPools() {
+  const Call call{"GET", std::string(kPools) + "?actionFilter=manage", std::nullopt, true};
+  auto response = caller_->Run(call);
+  if (!response) return Fail(std::move(response.error()));
+  return detail::ParsePools(response->body, call.Context());
+}
+
+namespace {
+constexpr std::string_view kActivityQuery =
+    "includeCapabilities=true&includeAssignedRequest=true&includeLastCompletedRequest=true";
+}  // namespace
+
+Result<std::vector<Agent>> Client::ListAgents(int64_t pool_id) {
+  const Call call{"GET", PoolRoute(pool_id) + "/agents?" + std::string(kActivityQuery),
+                  std::nullopt, true};
+  auto response = caller_->Run(call);
+  if (!response) return Fail(std::move(response.error()));
+  return detail::ParseAgents(response->body, call.Context());
+}
+
+Result<Agent> Client::GetAgentActivity(int64_t pool_id, int64_t agent_id) {
+  const Call call{"GET", AgentRoute(pool_id, agent_id) + "?" + std::string(kActivityQuery),
+                  std::nullopt, true};
+  auto response = caller_->Run(call);
+  if (!response) return Fail(std::move(response.error()));
+  return detail::ParseAgent(response->body, call.Context());
+}
+
 Result<std::optional<Agent>> Client::FindAgent(int64_t pool_id, const std::string& name) {
   // "False", as the official client spells the C# bool (agent-contract §1 step 8).
   const Call call{

@@ -1,5 +1,8 @@
 #include "wire.h"
 
+#include <cstdio>
+#include <ctime>
+
 #include <nlohmann/json.hpp>
 
 namespace agentboot::devops::detail {
@@ -70,6 +73,22 @@ JobRequest ToJobRequest(const json& r) {
   return request;
 }
 
+// "2026-11-29T12:00:00Z", "2026-11-29T12:00:00.1234567Z" or "+00:00" (always UTC on the wire).
+std::optional<TimePoint> UtcTime(const json& object, const char* key) {
+  const auto it = object.find(key);
+  if (it == object.end() || !it->is_string()) return std::nullopt;
+  std::tm tm{};
+  int used = 0;
+  const std::string text = it->get<std::string>();
+  if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+                  &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &used) != 6) {
+    return std::nullopt;
+  }
+  tm.tm_year -= 1900;
+  tm.tm_mon -= 1;
+  return FromUnixSeconds(static_cast<int64_t>(::timegm(&tm)));
+}
+
 Agent ToAgent(const json& j) {
   Agent agent;
   agent.id = Integer(j, "id");
@@ -95,6 +114,14 @@ Agent ToAgent(const json& j) {
   const auto completed = j.find("lastCompletedRequest");
   if (completed != j.end() && completed->is_object()) {
     agent.last_completed_request = ToJobRequest(*completed);
+  }
+  if (agent.has_assigned_request && assigned->is_object()) {
+    agent.assigned_request_time = UtcTime(*assigned, "assignTime");
+  }
+  agent.created_on = UtcTime(j, "createdOn");
+  agent.status_changed_on = UtcTime(j, "statusChangedOn");
+  if (const auto last = j.find("lastCompletedRequest"); last != j.end() && last->is_object()) {
+    agent.last_completed_finish_time = UtcTime(*last, "finishTime");
   }
   return agent;
 }

@@ -1,5 +1,6 @@
 // Agents of a pool (agent-contract §1 steps 8-9, remove, reauth): list by name, get, add,
 // replace (new public key, same clientId), patch, delete (refused while a job runs).
+#include "devops_admin.h"
 #include "devops_service.h"
 #include "devops_wire.h"
 
@@ -28,17 +29,11 @@ json AgentAnswer(const DevOpsService& service, const HttpRequest& request,
   if (service.runtime().omit_authorization()) {
     body["authorization"] = {{"clientId", agent.client_id}};
   }
-  const bool assigned = QueryFlag(request, "includeAssignedRequest");
-  const bool completed = QueryFlag(request, "includeLastCompletedRequest");
-  if (!assigned && !completed) return body;
-  std::optional<JobRequestRecord> last;
+  AddLastCompletedRequest(service, request, agent, body);  // devops_admin_routes.cc
+  if (!QueryFlag(request, "includeAssignedRequest")) return body;
   for (const JobRequestRecord& job : service.org().JobRequests(agent.pool_id, agent.id)) {
-    if (assigned && job.Running()) body["assignedRequest"] = JobRequestJson(job, agent.name);
-    if (completed && job.finish_time && (!last || *job.finish_time >= *last->finish_time)) {
-      last = job;
-    }
+    if (job.Running()) body["assignedRequest"] = JobRequestJson(job, agent.name);
   }
-  if (last) body["lastCompletedRequest"] = JobRequestJson(*last, agent.name);
   return body;
 }
 

@@ -4,6 +4,7 @@
 // server as on-premises and never traverse to other services.
 #include <array>
 
+#include "devops_admin.h"
 #include "devops_service.h"
 #include "devops_wire.h"
 
@@ -120,6 +121,7 @@ json IdentityJson(const Principal& principal, const std::string& tenant) {
 
 HttpResponse ConnectionData(const DevOpsService& service, const HttpRequest& request,
                             const Principal& principal) {
+  if (auto anonymous = AnonymousConnectionData(service, principal)) return *anonymous;
   const std::string org_url = service.OrgUrl(request);
   const std::string& organization = service.context().config().organization;
   json identity = IdentityJson(principal, service.context().config().tenant_id);

@@ -1,6 +1,7 @@
 // Entry point of the simulated Azure DevOps (RegisterDevOpsRoutes) and the pool routes.
 #include <iostream>
 
+#include "devops_admin.h"
 #include "devops_service.h"
 #include "devops_wire.h"
 
@@ -14,13 +15,15 @@ HttpResponse PoolNotFound(const std::string& pool) {
                           "Agent pool " + pool + " could not be found.");
 }
 
-HttpResponse ListPools(const DevOpsService& service, const HttpRequest& request) {
+HttpResponse ListPools(const DevOpsService& service, const HttpRequest& request,
+                       const Principal& principal) {
   std::optional<std::string> name = request.Query("poolName");
   std::optional<std::string> type = request.Query("poolType");
   json value = json::array();
   if (!type || EqualsIgnoreCase(*type, "automation")) {
     for (const PoolRecord& pool : service.org().Pools()) {
       if (name && !name->empty() && !EqualsIgnoreCase(*name, pool.name)) continue;
+      if (!PoolMatchesActionFilter(service, request, principal, pool.id)) continue;
       const auto size = static_cast<int64_t>(service.org().Agents(pool.id).size());
       value.push_back(PoolJson(pool, size, service.OrgUrl(request)));
     }
@@ -40,8 +43,9 @@ HttpResponse GetPool(const DevOpsService& service, const HttpRequest& request) {
 
 void RegisterDevOpsPoolRoutes(Router& router, const ServicePtr& service) {
   const std::string base = OrgPathPrefix(service->context()) + "/_apis/distributedtask/pools";
-  router.Add("GET", base + "/?", Guarded(service, false, [service](const HttpRequest& r, auto&) {
-               return ListPools(*service, r);
+  router.Add("GET", base + "/?",
+             Guarded(service, false, [service](const HttpRequest& r, const Principal& p) {
+               return ListPools(*service, r, p);
              }));
   router.Add("GET", base + "/([0-9]+)/?",
              Guarded(service, true,
@@ -59,6 +63,7 @@ void RegisterDevOpsRoutes(Router& router, SimContext& context) {
   }
   auto service = std::make_shared<DevOpsService>(context, std::move(org));
   RegisterDevOpsControlRoutes(router, service);
+  RegisterDevOpsAdminControlRoutes(router, service);
   RegisterDevOpsOAuthRoutes(router, service);
   RegisterDevOpsLocationRoutes(router, service);
   RegisterDevOpsPoolRoutes(router, service);

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 
+#include "devops_admin_state.h"
 #include "devops_assertion.h"
 #include "devops_org.h"
 #include "devops_runtime.h"
@@ -36,6 +37,8 @@ class DevOpsService {
   JtiCache& jtis() const { return *jtis_; }
   // Sessions, messages and dispatch (devops_sessions_routes.cc, devops_jobs_routes.cc).
   DevOpsRuntime& runtime() const { return *runtime_; }
+  // Failure switches for `agentboot doctor` (devops_admin_routes.cc).
+  AdminSwitches& admin_switches() const { return *admin_switches_; }
 
   // http(s)://127.0.0.1:<port> matching the listener the request came in on.
   std::string BaseUrl(const HttpRequest& request) const;
@@ -66,6 +69,7 @@ class DevOpsService {
   std::unique_ptr<TokenBucketThrottle> throttle_;
   std::unique_ptr<JtiCache> jtis_;
   std::unique_ptr<DevOpsRuntime> runtime_;
+  std::unique_ptr<AdminSwitches> admin_switches_ = std::make_unique<AdminSwitches>();
 };
 
 // Route groups (devops_*_routes.cc). Organization routes are under "/<organization>".

@@ -46,7 +46,13 @@ class RouterHandler final : public Poco::Net::HTTPRequestHandler {
       answer = HttpResponse::Json(500, {{"error", "internal"}, {"error_description", e.what()}});
     }
     out.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(answer.status));
-    for (const auto& [name, value] : answer.headers) out.add(name, value);
+    for (const auto& [name, value] : answer.headers) {
+      if (EqualsIgnoreCase(name, "Date")) {
+        out.set(name, value);  // the simulated clock's, not Poco's
+      } else {
+        out.add(name, value);
+      }
+    }
     const bool no_body = answer.status == 204 || answer.status == 304 || request.method == "HEAD";
     if (!no_body) out.setContentLength64(static_cast<Poco::Int64>(answer.body.size()));
     std::ostream& stream = out.send();

@@ -73,6 +73,9 @@ HttpResponse Router::Dispatch(HttpRequest request) const {
     }
   }
   if (context_ != nullptr && !control) {
+    // The server's clock, as every HTTP origin with a clock sends it (RFC 9110 §6.6.1): advancing
+    // the simulated clock (POST /_control/clock) skews it against the client's.
+    answer->With("Date", FormatRfc1123(context_->Now()));
     if (identity.empty()) identity = BearerIdentity(request);
     LoggedRequest entry;
     entry.method = request.method;

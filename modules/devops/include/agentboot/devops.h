@@ -80,6 +80,12 @@ struct Agent {
   bool has_assigned_request = false;              // a job is assigned to it right now
   // lastCompletedRequest, when asked for (AgentQuery::last_completed_request).
   std::optional<JobRequest> last_completed_request;
+  // TaskAgent createdOn / statusChangedOn, and lastCompletedRequest.finishTime when the query
+  // asked for it (REST reference: distributedtask/agents, "TaskAgent"); nullopt when absent.
+  std::optional<TimePoint> created_on;
+  std::optional<TimePoint> status_changed_on;
+  std::optional<TimePoint> last_completed_finish_time;
+  std::optional<TimePoint> assigned_request_time;  // assignedRequest.assignTime
 };
 
 // What GetAgent asks the server to include ("Agents - Get", api-version 7.1).
@@ -136,6 +142,16 @@ class Client {
   [[nodiscard]] Result<std::vector<Pool>> ListPools(std::optional<std::string> name = {});
   // The first pool of ListPools(name); kNotFound "agent pool not found: '<name>'" when none.
   [[nodiscard]] Result<Pool> FindPool(const std::string& name);
+  // GET _apis/distributedtask/pools?actionFilter=manage: the pools this identity administers
+  // (TaskAgentPoolActionFilter "manage", REST reference distributedtask/pools/get-agent-pools).
+  [[nodiscard]] Result<std::vector<Pool>> ListManagedPools();
+  // GET …/pools/{id}/agents?includeCapabilities=true&includeAssignedRequest=true
+  // &includeLastCompletedRequest=true: every agent of the pool with what prune and idle checks
+  // need.
+  [[nodiscard]] Result<std::vector<Agent>> ListAgents(int64_t pool_id);
+  // GET …/pools/{id}/agents/{agent_id}?includeCapabilities=true&includeAssignedRequest=true
+  // &includeLastCompletedRequest=true; kNotFound when absent.
+  [[nodiscard]] Result<Agent> GetAgentActivity(int64_t pool_id, int64_t agent_id);
   // GET …/pools/{id}/agents?agentName=<name>&includeCapabilities=False; nullopt when absent.
   [[nodiscard]] Result<std::optional<Agent>> FindAgent(int64_t pool_id, const std::string& name);
   // GET …/pools/{id}/agents/{agent_id}?includeCapabilities=true&includeAssignedRequest=true
