@@ -18,5 +18,6 @@ Runner RegisterUnregisterCommand(CLI::App& parent);
 Runner RegisterRunCommand(CLI::App& parent);
 Runner RegisterDrainCommand(CLI::App& parent);
 Runner RegisterRotateCommand(CLI::App& parent);
+Runner RegisterOidcCommand(CLI::App& parent);
 
 }  // namespace agentboot::cli

@@ -54,6 +54,8 @@ int Main(int argc, char** argv) {
   commands.back().first = cli.get_subcommand("drain");
   commands.emplace_back(nullptr, RegisterRotateCommand(cli));
   commands.back().first = cli.get_subcommand("rotate");
+  commands.emplace_back(nullptr, RegisterOidcCommand(cli));
+  commands.back().first = cli.get_subcommand("oidc");
 
   try {
     cli.parse(argc, argv);
