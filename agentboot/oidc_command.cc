@@ -137,16 +137,17 @@ int RunCheck(App& app, const OidcOptions& o) {
   if (credential.subject.empty() && !o.namespace_name.empty()) {
     credential.subject = "system:serviceaccount:" + o.namespace_name + ":" + o.service_account;
   }
-  if (credential.audiences.empty()) credential.audiences = {std::string(oidc::kRecommendedAudience)};
+  if (credential.audiences.empty())
+    credential.audiences = {std::string(oidc::kRecommendedAudience)};
   std::optional<std::string> token;
   if (!o.token_file.empty()) {
     auto text = app.env().fs.ReadFile(o.token_file);
     if (!text) return Failed(text.error());
     token = std::move(*text);
   }
-  const auto report = oidc::CheckFederatedCredential(credential, token,
-                                                     o.no_fetch ? nullptr : &app.transport(),
-                                                     ToUnixSeconds(app.env().clock.Now()));
+  const auto report =
+      oidc::CheckFederatedCredential(credential, token, o.no_fetch ? nullptr : &app.transport(),
+                                     ToUnixSeconds(app.env().clock.Now()));
   if (o.output == "json") {
     nlohmann::ordered_json out;
     out["ok"] = report.ok();
@@ -180,8 +181,8 @@ int RunToken(App& app, const OidcOptions& o) {
   spec.subject = o.subject;
   if (!o.audiences.empty()) spec.audience = o.audiences.front();
   spec.lifetime = std::chrono::seconds(o.lifetime_seconds);
-  auto token = oidc::MintServiceAccountToken(keys->front(), spec,
-                                             ToUnixSeconds(app.env().clock.Now()), app.env().random);
+  auto token = oidc::MintServiceAccountToken(
+      keys->front(), spec, ToUnixSeconds(app.env().clock.Now()), app.env().random);
   if (!token) return Failed(token.error());
   if (int code = Emit(app, o.out_file, *token, 0600); code != kExitOk) return code;
   std::cout << "wrote " << o.out_file << " (kid " << jose::KeyId(keys->front()) << ")\n";
@@ -222,7 +223,8 @@ void AddPublish(CLI::App& oidc, OidcOptions& o) {
 }
 
 void AddCheck(CLI::App& oidc, OidcOptions& o) {
-  auto* c = oidc.add_subcommand("check", "Check a federated credential (and a token) as Entra would");
+  auto* c =
+      oidc.add_subcommand("check", "Check a federated credential (and a token) as Entra would");
   c->add_option("--issuer", o.issuer, "The credential's issuer")->required();
   c->add_option("--subject", o.subject, "The credential's subject");
   c->add_option("--namespace", o.namespace_name, "Or: Kubernetes namespace ...");
@@ -257,9 +259,9 @@ Runner RegisterOidcCommand(CLI::App& parent) {
   AddToken(*oidc, *options);
   return [options, oidc](App& app) {
     using Run = int (*)(App&, const OidcOptions&);
-    const std::pair<const char*, Run> runs[] = {
-        {"keys", RunKeys},       {"discovery", RunDiscovery}, {"jwks", RunJwks},
-        {"publish", RunPublish}, {"check", RunCheck},         {"token", RunToken}};
+    const std::pair<const char*, Run> runs[] = {{"keys", RunKeys},   {"discovery", RunDiscovery},
+                                                {"jwks", RunJwks},   {"publish", RunPublish},
+                                                {"check", RunCheck}, {"token", RunToken}};
     for (const auto& [name, run] : runs) {
       if (oidc->get_subcommand(name)->parsed()) return run(app, *options);
     }

@@ -3,6 +3,7 @@
 // .md): issuer and subject matched byte for byte (case-sensitive), no whitespace, at most 600
 // characters, no wildcards, exactly one audience, api://AzureADTokenExchange recommended.
 #include "agentboot/oidc.h"
+
 #include "check_internal.h"
 
 namespace agentboot::oidc {
@@ -26,20 +27,22 @@ bool IsKubernetesName(std::string_view name, bool allow_dot) {
 
 void CheckIssuer(const std::string& issuer, std::vector<Finding>& out) {
   if (issuer.empty()) {
-    out.push_back(ErrorFinding("issuer", "is empty: give the issuer URL exactly as the API server's "
-                                  "--service-account-issuer."));
+    out.push_back(ErrorFinding("issuer",
+                               "is empty: give the issuer URL exactly as the API server's "
+                               "--service-account-issuer."));
     return;
   }
   if (auto valid = ValidateIssuer(issuer); !valid) {
-    out.push_back(ErrorFinding("issuer", Quoted(issuer) + " " + valid.error().detail + ": " +
-                                      valid.error().advice));
+    out.push_back(ErrorFinding(
+        "issuer", Quoted(issuer) + " " + valid.error().detail + ": " + valid.error().advice));
     return;
   }
   const std::string host = issuer.substr(8, issuer.find('/', 8) - 8);
   if (host != ToLower(host)) {
-    out.push_back(WarningFinding("issuer", "host " + Quoted(host) +
-                                        " has upper-case letters: Entra compares the issuer "
-                                        "byte for byte, so the token's iss must use the same case."));
+    out.push_back(
+        WarningFinding("issuer", "host " + Quoted(host) +
+                                     " has upper-case letters: Entra compares the issuer "
+                                     "byte for byte, so the token's iss must use the same case."));
   }
   out.push_back(WarningFinding(
       "issuer", std::string(EndsWith(issuer, "/") ? "ends with '/'" : "has no trailing '/'") +
@@ -53,50 +56,53 @@ void CheckSubject(const std::string& subject, std::vector<Finding>& out) {
     return;
   }
   if (HasWhitespace(subject)) {
-    out.push_back(ErrorFinding("subject", Quoted(subject) +
-                                       " contains whitespace: Entra compares subjects byte for "
-                                       "byte, so no token will match; remove the whitespace."));
+    out.push_back(ErrorFinding(
+        "subject", Quoted(subject) + " contains whitespace: Entra compares subjects byte for "
+                                     "byte, so no token will match; remove the whitespace."));
   }
   if (subject.size() > 600) {
     out.push_back(ErrorFinding("subject", "is longer than 600 characters (Entra's limit)."));
   }
   if (subject.find('*') != std::string::npos) {
-    out.push_back(ErrorFinding("subject", "contains '*': Entra does not support wildcards in "
-                                   "federated credentials; name one service account."));
+    out.push_back(ErrorFinding("subject",
+                               "contains '*': Entra does not support wildcards in "
+                               "federated credentials; name one service account."));
   }
   if (!StartsWith(subject, "system:serviceaccount:")) {
-    out.push_back(WarningFinding("subject", "is not a Kubernetes service-account subject "
-                                     "(system:serviceaccount:NAMESPACE:NAME)."));
+    out.push_back(WarningFinding("subject",
+                                 "is not a Kubernetes service-account subject "
+                                 "(system:serviceaccount:NAMESPACE:NAME)."));
     return;
   }
   const auto account = KubernetesServiceAccount(Trim(subject));
   if (!account || !IsKubernetesName(account->first, false) ||
       !IsKubernetesName(account->second, true)) {
-    out.push_back(ErrorFinding("subject", Quoted(subject) +
-                                       " is not system:serviceaccount:NAMESPACE:NAME with "
-                                       "Kubernetes names (lower case letters, digits, '-'): "
-                                       "subjects are case-sensitive, so it can never match."));
+    out.push_back(ErrorFinding(
+        "subject", Quoted(subject) + " is not system:serviceaccount:NAMESPACE:NAME with "
+                                     "Kubernetes names (lower case letters, digits, '-'): "
+                                     "subjects are case-sensitive, so it can never match."));
   }
 }
 
 void CheckAudiences(const std::vector<std::string>& audiences, std::vector<Finding>& out) {
   if (audiences.size() != 1) {
     out.push_back(ErrorFinding("audience", "Entra requires exactly one audience; give " +
-                                        std::string(kRecommendedAudience) + "."));
+                                               std::string(kRecommendedAudience) + "."));
     return;
   }
   const std::string& audience = audiences.front();
   if (audience == kRecommendedAudience) return;
   if (Trim(audience) == kRecommendedAudience || EqualsIgnoreCase(audience, kRecommendedAudience)) {
-    out.push_back(ErrorFinding("audience", Quoted(audience) + " differs from " +
-                                        std::string(kRecommendedAudience) +
-                                        " only in whitespace or case: the token's aud will not "
-                                        "match; use it exactly."));
+    out.push_back(ErrorFinding(
+        "audience", Quoted(audience) + " differs from " + std::string(kRecommendedAudience) +
+                        " only in whitespace or case: the token's aud will not "
+                        "match; use it exactly."));
     return;
   }
-  out.push_back(WarningFinding("audience", Quoted(audience) + " is not the recommended " +
-                                        std::string(kRecommendedAudience) +
-                                        ": the azwi webhook projects tokens for that audience."));
+  out.push_back(
+      WarningFinding("audience", Quoted(audience) + " is not the recommended " +
+                                     std::string(kRecommendedAudience) +
+                                     ": the azwi webhook projects tokens for that audience."));
 }
 
 }  // namespace
@@ -136,14 +142,16 @@ CheckReport CheckFederatedCredential(const FederatedCredential& credential,
   const std::string text = Trim(*token);
   if (text != *token) {
     report.findings.push_back(detail::WarningFinding(
-        "token", "the token file has leading or trailing whitespace: agentboot trims it, but "
-                 "SDKs that send the file raw will be refused; write the token without it."));
+        "token",
+        "the token file has leading or trailing whitespace: agentboot trims it, but "
+        "SDKs that send the file raw will be refused; write the token without it."));
   }
   auto decoded = jose::DecodeJwt(text);
   if (!decoded) {
-    report.findings.push_back(detail::ErrorFinding(
-        "token", "is not a JWT (three base64url parts of JSON): give the projected "
-                 "service-account token file."));
+    report.findings.push_back(
+        detail::ErrorFinding("token",
+                             "is not a JWT (three base64url parts of JSON): give the projected "
+                             "service-account token file."));
     return report;
   }
   report.claims = decoded->claims;

@@ -1,6 +1,7 @@
 // A token's claims against a federated credential, compared as Entra compares them (byte for
 // byte), with the likely cause named when they differ only by a trailing slash, whitespace or case.
 #include "agentboot/oidc.h"
+
 #include "check_internal.h"
 
 namespace agentboot::oidc {
@@ -34,9 +35,9 @@ void Compare(const char* field, const char* claim, const std::string& presented,
              const std::string& configured, int code, std::vector<Finding>& out) {
   if (presented == configured) return;
   out.push_back(ErrorFinding(field, std::string("token ") + claim + " " + Quoted(presented) +
-                                 " does not match the credential's " + Quoted(configured) + ": " +
-                                 Cause(presented, configured) + " (Entra: AADSTS" +
-                                 std::to_string(code) + "). Make them identical."));
+                                        " does not match the credential's " + Quoted(configured) +
+                                        ": " + Cause(presented, configured) + " (Entra: AADSTS" +
+                                        std::to_string(code) + "). Make them identical."));
 }
 
 std::vector<std::string> Audiences(const nlohmann::json& claims) {
@@ -70,15 +71,16 @@ void CheckTimes(const nlohmann::json& claims, int64_t now, std::vector<Finding>&
   if (exp == claims.end() || !exp->is_number_integer()) {
     out.push_back(ErrorFinding("token", "has no numeric exp claim: Entra refuses it."));
   } else if (exp->get<int64_t>() <= now) {
-    out.push_back(ErrorFinding("token", "expired at " + FormatUtc(FromUnixSeconds(exp->get<int64_t>())) +
-                                     " (Entra: AADSTS700024): read the token file again, "
-                                     "kubelet rotates it."));
+    out.push_back(ErrorFinding("token", "expired at " +
+                                            FormatUtc(FromUnixSeconds(exp->get<int64_t>())) +
+                                            " (Entra: AADSTS700024): read the token file again, "
+                                            "kubelet rotates it."));
   }
   const auto nbf = claims.find("nbf");
   if (nbf != claims.end() && nbf->is_number_integer() && nbf->get<int64_t>() > now + 300) {
     out.push_back(ErrorFinding("token", "is not valid before " +
-                                     FormatUtc(FromUnixSeconds(nbf->get<int64_t>())) +
-                                     ": check the clocks of the cluster and this host."));
+                                            FormatUtc(FromUnixSeconds(nbf->get<int64_t>())) +
+                                            ": check the clocks of the cluster and this host."));
   }
 }
 
@@ -89,16 +91,16 @@ std::vector<Finding> CompareClaims(const FederatedCredential& credential, const 
   std::vector<Finding> findings;
   if (StringClaim(token.header, "alg") != "RS256") {
     findings.push_back(ErrorFinding("token", "is signed with alg " +
-                                          Quoted(StringClaim(token.header, "alg")) +
-                                          ": Entra supports RS256 issuer tokens only."));
+                                                 Quoted(StringClaim(token.header, "alg")) +
+                                                 ": Entra supports RS256 issuer tokens only."));
   }
   if (StringClaim(token.header, "kid").empty()) {
-    findings.push_back(WarningFinding("token", "has no kid header: Entra cannot pick the key from the "
-                                        "JWKS when the issuer publishes more than one."));
+    findings.push_back(WarningFinding("token",
+                                      "has no kid header: Entra cannot pick the key from the "
+                                      "JWKS when the issuer publishes more than one."));
   }
   Compare("issuer", "iss", StringClaim(token.claims, "iss"), credential.issuer, 700211, findings);
-  Compare("subject", "sub", StringClaim(token.claims, "sub"), credential.subject, 700213,
-          findings);
+  Compare("subject", "sub", StringClaim(token.claims, "sub"), credential.subject, 700213, findings);
   CompareAudience(credential, token.claims, findings);
   CheckTimes(token.claims, now, findings);
   return findings;

@@ -45,8 +45,9 @@ Result<std::vector<jose::RsaKey>> ParseKeys(std::string_view pem, std::string_vi
   std::string advice =
       "Give a PEM RSA private key (PKCS#1 or PKCS#8), a PKIX \"PUBLIC KEY\" or a certificate.";
   if (saw_pkcs1_public) {
-    advice = "Kubernetes and azwi do not read \"RSA PUBLIC KEY\" (PKCS#1) blocks: convert it with "
-             "`openssl rsa -RSAPublicKey_in -pubout`.";
+    advice =
+        "Kubernetes and azwi do not read \"RSA PUBLIC KEY\" (PKCS#1) blocks: convert it with "
+        "`openssl rsa -RSAPublicKey_in -pubout`.";
   }
   return Fail(ErrorCode::kInvalidArgument, std::string(context),
               "no RSA key found (EC keys are not supported)", advice);
@@ -55,9 +56,9 @@ Result<std::vector<jose::RsaKey>> ParseKeys(std::string_view pem, std::string_vi
 Result<std::vector<jose::RsaKey>> LoadKeys(FileSystem& fs, const std::string& path) {
   auto text = fs.ReadFile(path);
   if (!text) {
-    return Fail(text.error().code == ErrorCode::kNotFound ? ErrorCode::kInvalidArgument
-                                                          : text.error().code,
-                "read " + path, text.error().detail, "Check the key file's path and permissions.");
+    return Fail(
+        text.error().code == ErrorCode::kNotFound ? ErrorCode::kInvalidArgument : text.error().code,
+        "read " + path, text.error().detail, "Check the key file's path and permissions.");
   }
   return ParseKeys(*text, path);
 }

@@ -62,14 +62,16 @@ Error StorageFailure(const std::string& context, const http::Response& response)
     error.advice = "Storage refused the token: check the identity's tenant and the account.";
   } else if (response.status == 403) {
     error.code = ErrorCode::kPermissionDenied;
-    error.advice = "Grant the identity 'Storage Blob Data Contributor' on the container or account.";
+    error.advice =
+        "Grant the identity 'Storage Blob Data Contributor' on the container or account.";
   } else if (response.status == 404) {
     error.code = ErrorCode::kNotFound;
     error.advice = "Create the container first, or pass --create-container.";
   } else if (response.status == 409 && code == "PublicAccessNotPermitted") {
     error.code = ErrorCode::kPermissionDenied;
-    error.advice = "Entra must read the documents anonymously: allow blob public access on the "
-                   "storage account (allowBlobPublicAccess).";
+    error.advice =
+        "Entra must read the documents anonymously: allow blob public access on the "
+        "storage account (allowBlobPublicAccess).";
   } else if (response.status == 429 || response.status >= 500) {
     error.code = ErrorCode::kUnavailable;
     error.retryable = true;

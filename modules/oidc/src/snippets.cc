@@ -79,9 +79,10 @@ std::string BicepSnippet(const FederatedCredential& credential) {
          "resource federatedCredential "
          "'Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials"
          "@2023-01-31' = {\n  parent: identity\n  name: " +
-         BicepString(CredentialName(credential)) + "\n  properties: {\n    issuer: " +
-         BicepString(credential.issuer) + "\n    subject: " + BicepString(credential.subject) +
-         "\n    audiences: [ " + audiences + " ]\n  }\n}\n";
+         BicepString(CredentialName(credential)) +
+         "\n  properties: {\n    issuer: " + BicepString(credential.issuer) +
+         "\n    subject: " + BicepString(credential.subject) + "\n    audiences: [ " + audiences +
+         " ]\n  }\n}\n";
 }
 
 }  // namespace agentboot::oidc

@@ -69,7 +69,8 @@ std::string Jwks(const std::vector<jose::RsaKey>& keys);
 struct PublishOptions {
   std::string account;
   std::string container;
-  std::string endpoint;  // the account's blob endpoint; default https://<account>.blob.core.windows.net
+  std::string
+      endpoint;  // the account's blob endpoint; default https://<account>.blob.core.windows.net
   std::string discovery_json;
   std::string jwks_json;
   bool create_container = false;  // create it with public read access to blobs first
