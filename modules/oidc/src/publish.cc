@@ -81,6 +81,14 @@ Error StorageFailure(const std::string& context, const http::Response& response)
   return error;
 }
 
+// A transport failure (no status) names the storage request, so callers can tell it from the
+// identity's own failures.
+Error Unreachable(const http::Request& request, Error error) {
+  error.context = "PUT " + request.url;
+  error.advice = "Check the storage endpoint, the network and the CA (--ca-file).";
+  return error;
+}
+
 http::Request StorageRequest(const std::string& url, const Secret& token, Clock& clock) {
   http::Request request;
   request.method = "PUT";
@@ -98,7 +106,7 @@ Result<bool> CreateContainer(http::Transport& transport, const std::string& url,
   http::Request request = StorageRequest(url + "?restype=container", token, clock);
   request.headers.emplace_back("x-ms-blob-public-access", "blob");
   auto response = transport.Send(request);
-  if (!response) return Fail(response.error());
+  if (!response) return Fail(Unreachable(request, response.error()));
   if (response->status == 201) return true;
   if (response->status == 409 && StorageErrorCode(*response) == "ContainerAlreadyExists") {
     return false;
@@ -113,7 +121,7 @@ Status PutBlob(http::Transport& transport, const std::string& url, const std::st
   request.headers.emplace_back("Content-Type", "application/json");
   request.body = body;
   auto response = transport.Send(request);
-  if (!response) return Fail(response.error());
+  if (!response) return Fail(Unreachable(request, response.error()));
   if (response->status != 201) return Fail(StorageFailure("PUT " + url, *response));
   return {};
 }
