@@ -22,5 +22,6 @@ Runner RegisterRotateCommand(CLI::App& parent);
 Runner RegisterPruneCommand(CLI::App& parent);
 Runner RegisterPlaceholderCommand(CLI::App& parent);
 Runner RegisterDoctorCommand(CLI::App& parent);
+Runner RegisterOidcCommand(CLI::App& parent);
 
 }  // namespace agentboot::cli

@@ -63,6 +63,8 @@ int Main(int argc, char** argv) {
   commands.back().first = cli.get_subcommand("placeholder");
   commands.emplace_back(nullptr, RegisterDoctorCommand(cli));
   commands.back().first = cli.get_subcommand("doctor");
+  commands.emplace_back(nullptr, RegisterOidcCommand(cli));
+  commands.back().first = cli.get_subcommand("oidc");
 
   std::vector<std::string> names;
   for (const auto& [command, runner] : commands) names.push_back(command->get_name());

@@ -34,3 +34,7 @@ if [[ -f "$root/tests/contract/package.json" && ! -d "$root/tests/contract/node_
   echo "install-deps: installing npm packages for the contract tests"
   (cd "$root/tests/contract" && npm ci --no-audit --no-fund --loglevel=error)
 fi
+if [[ -f "$root/tests/integration/oidc/package.json" && ! -d "$root/tests/integration/oidc/node_modules" ]]; then
+  echo "install-deps: installing npm packages for the oidc publish test (Azurite)"
+  (cd "$root/tests/integration/oidc" && npm ci --no-audit --no-fund --loglevel=error)
+fi

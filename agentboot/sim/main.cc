@@ -24,6 +24,9 @@ int main(int argc, char** argv) {
   app.add_option("--env-file", env_file,
                  "Write KEY=VALUE lines for a shell to source once both listeners serve");
   app.add_flag("--quiet", config.quiet, "Do not print one line per request");
+  app.add_option("--issuer-ca-file", config.issuer_ca_file,
+                 "Extra CA (PEM) Entra trusts when fetching a federated issuer's documents")
+      ->check(CLI::ExistingFile);
   std::vector<std::string> packages;
   app.add_option("--agent-package", packages,
                  "Register an agent package at start, VERSION=PATH (repeatable)");

@@ -85,9 +85,11 @@ std::optional<AssertionFailure> VerifyAssertionSignature(const SimContext& conte
                                      "Request to External OIDC endpoint failed."};
   std::string issuer = jwt.claims.value("iss", "");
   while (!issuer.empty() && issuer.back() == '/') issuer.pop_back();
-  auto discovery = FetchJson(issuer + "/.well-known/openid-configuration", context.ca_file());
+  const std::string& extra_ca = context.config().issuer_ca_file;
+  auto discovery =
+      FetchJson(issuer + "/.well-known/openid-configuration", context.ca_file(), extra_ca);
   if (!discovery || !(*discovery)["jwks_uri"].is_string()) return unreachable;
-  auto jwks = FetchJson((*discovery)["jwks_uri"].get<std::string>(), context.ca_file());
+  auto jwks = FetchJson((*discovery)["jwks_uri"].get<std::string>(), context.ca_file(), extra_ca);
   if (!jwks || !(*jwks)["keys"].is_array()) return unreachable;
   const std::string kid = jwt.header.value("kid", "");
   const AssertionFailure bad_signature{700027, "invalid_client",

@@ -2,6 +2,7 @@
 
 #include <sstream>
 
+#include <Poco/Crypto/X509Certificate.h>
 #include <Poco/Exception.h>
 #include <Poco/Net/Context.h>
 #include <Poco/Net/HTTPRequest.h>
@@ -12,7 +13,8 @@
 
 namespace agentboot::sim::detail {
 
-Result<nlohmann::json> FetchJson(const std::string& url, const std::string& ca_file) {
+Result<nlohmann::json> FetchJson(const std::string& url, const std::string& ca_file,
+                                 const std::string& extra_ca_file) {
   const std::string context = "GET " + url;
   try {
     const Poco::URI uri(url);
@@ -22,6 +24,11 @@ Result<nlohmann::json> FetchJson(const std::string& url, const std::string& ca_f
     Poco::Net::Context::Ptr tls =
         new Poco::Net::Context(Poco::Net::Context::CLIENT_USE, "", "", ca_file,
                                Poco::Net::Context::VERIFY_RELAXED, 9, false);
+    if (!extra_ca_file.empty()) {
+      for (const auto& cert : Poco::Crypto::X509Certificate::readPEM(extra_ca_file)) {
+        tls->addCertificateAuthority(cert);
+      }
+    }
     Poco::Net::HTTPSClientSession session(uri.getHost(), uri.getPort(), tls);
     session.setTimeout(Poco::Timespan(5, 0));
     Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_GET, uri.getPathAndQuery(),

@@ -45,6 +45,9 @@ struct SimConfig {
   bool quiet = false;  // no request lines on stderr
   // Agent packages (linux-x64) registered at start: (version "4.261.0", path of the .tar.gz).
   std::vector<std::pair<std::string, std::string>> agent_packages;
+  // Extra CA (PEM) that Entra trusts when it fetches a federated issuer's discovery document and
+  // JWKS, besides the simulator's own CA: e.g. a storage emulator hosting a self-made issuer.
+  std::string issuer_ca_file;
 };
 
 // A running simulator. Start() returns once both listeners accept connections. Stop() (or the
