@@ -44,11 +44,7 @@ start_sim "$sim" "$package" "$work/sim"
 sha="$(sha256sum "$package" | cut -d' ' -f1)"
 install -m 0755 "$agentboot" "$work/context/bin/agentboot"
 # The fake listener's libraries stand in for the real agent's prerequisites (AGENT_PREREQS).
-mkdir -p "$work/listener"
-tar -C "$work/listener" -xzf "$package" ./bin/Agent.Listener
-prereqs="$(ldd "$work/listener/bin/Agent.Listener" | awk '/=> \//{print $3}' | xargs -n1 readlink -f |
-  { xargs dpkg -S 2>/dev/null || true; } | cut -d: -f1 | sort -u | tr "\n" " ")"
-[[ -n "$prereqs" ]] || fail "could not find the fake listener's libraries"
+prereqs="$(fake_listener_prereqs "$package" "$work/listener")"
 
 step "buildah bud --target runtime-prebuilt (agent $AGENT_VERSION pre-baked)"
 start=$SECONDS

@@ -70,3 +70,15 @@ unmount_root() {
   umount -R "$1/dev" 2>/dev/null || umount -l "$1/dev" 2>/dev/null || true
   umount "$1/proc" 2>/dev/null || umount -l "$1/proc" 2>/dev/null || true
 }
+
+# The Debian packages of the fake listener's shared libraries (the real agent's prerequisites,
+# libicu and friends, are not what the fake needs). Usage: fake_listener_prereqs PACKAGE SCRATCH
+fake_listener_prereqs() {
+  local prereqs
+  mkdir -p "$2"
+  tar -C "$2" -xzf "$1" ./bin/Agent.Listener
+  prereqs="$(ldd "$2/bin/Agent.Listener" | awk '/=> \//{print $3}' | xargs -n1 readlink -f |
+    { xargs dpkg -S 2>/dev/null || true; } | cut -d: -f1 | sort -u | tr "\n" " ")"
+  [[ -n "$prereqs" ]] || fail "could not find the fake listener's libraries"
+  echo "$prereqs"
+}
