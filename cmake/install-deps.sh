@@ -35,3 +35,7 @@ if [[ -f "$root/tests/contract/package.json" && ! -d "$root/tests/contract/node_
   echo "install-deps: installing npm packages for the contract tests"
   (cd "$root/tests/contract" && npm ci --no-audit --no-fund --loglevel=error)
 fi
+if [[ -f "$root/tests/deploy/schemas/package.json" && ! -d "$root/tests/deploy/schemas/node_modules" ]]; then
+  echo "install-deps: installing npm packages for the deployment schema tests"
+  (cd "$root/tests/deploy/schemas" && npm ci --no-audit --no-fund --loglevel=error)
+fi
