@@ -9,8 +9,9 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 source "$here/lib.sh"
 [[ $(id -u) == 0 ]] || fail "debootstrap needs root: run the deployment tests as root"
 out="$1/deploy/rootfs"
-if [[ -f "$out.stamp" ]]; then echo "rootfs: reusing $out"; exit 0; fi
-rm -rf "$out" "$out.tmp"
+if [[ -f "$out.stamp" && -d "$out/usr" ]]; then echo "rootfs: reusing $out"; exit 0; fi
+rm -rf "$out" "$out.tmp" "$out.stamp"
+mkdir -p "$1/deploy"
 mirror="$(debian_mirror)"
 step "debootstrap --variant=minbase bookworm from $mirror"
 start=$SECONDS
