@@ -8,7 +8,7 @@ packages=(
   libcurl4-openssl-dev libssl-dev nlohmann-json3-dev libpoco-dev
   libgtest-dev libgmock-dev libcli11-dev libexpected-dev
   openssl procps clang-format time jq
-  buildah debootstrap systemd shellcheck
+  buildah debootstrap shellcheck
 )
 if [[ "${AGENTBOOT_WITH_AZ:-0}" == 1 ]]; then packages+=(azure-cli); fi
 

@@ -28,6 +28,8 @@ cleanup() {
   stop_sim
 }
 trap cleanup EXIT
+unmount_under "$storage"
+if [[ -d "$storage" ]]; then bah rm --all >/dev/null 2>&1 || true; fi
 rm -rf "$work"; mkdir -p "$work/context/bin"
 
 step "base image debian:bookworm-slim from the debootstrap root"

@@ -60,15 +60,30 @@ health_port_from() {
   fail "no health endpoint in $1"
 }
 
-# Mounts /proc and /dev into a root (agentboot and the listener read /proc); undone by unmount_root.
+# Mounts /proc into a root (agentboot and the listener read it) and makes sure the basic device
+# nodes exist. No bind mount of /dev: a root left mounted after a killed test must be safe to
+# `rm -rf` (a proc mount refuses deletion; a bound /dev would not). Undone by unmount_root.
 mount_root() {
-  mount -t proc proc "$1/proc"
-  mount --rbind /dev "$1/dev"
-  mount --make-rslave "$1/dev"
+  local node name major minor
+  mkdir -p "$1/dev" "$1/proc"
+  for node in null:1:3 zero:1:5 full:1:7 random:1:8 urandom:1:9 tty:5:0; do
+    IFS=: read -r name major minor <<<"$node"
+    if [[ ! -c "$1/dev/$name" ]]; then
+      rm -f "$1/dev/$name"
+      mknod -m 0666 "$1/dev/$name" c "$major" "$minor"
+    fi
+  done
+  mountpoint -q "$1/proc" || mount -t proc proc "$1/proc"
 }
 unmount_root() {
-  umount -R "$1/dev" 2>/dev/null || umount -l "$1/dev" 2>/dev/null || true
-  umount "$1/proc" 2>/dev/null || umount -l "$1/proc" 2>/dev/null || true
+  if mountpoint -q "$1/proc"; then umount "$1/proc" 2>/dev/null || umount -l "$1/proc"; fi
+}
+# Unmounts whatever a killed earlier run left mounted under a folder.
+unmount_under() {
+  local target
+  while read -r target; do
+    umount "$target" 2>/dev/null || umount -l "$target" 2>/dev/null || true
+  done < <(findmnt -rn -o TARGET | grep "^$1/" | sort -r)
 }
 
 # The Debian packages of the fake listener's shared libraries (the real agent's prerequisites,

@@ -23,7 +23,7 @@ cleanup() {
   stop_sim
 }
 trap cleanup EXIT
-if [[ -d "$root" ]]; then unmount_root "$root"; fi
+unmount_under "$work"
 rm -rf "$work"; mkdir -p "$work"
 
 step "cpack -G DEB"
