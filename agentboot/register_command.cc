@@ -146,9 +146,12 @@ Runner RegisterRunCommand(CLI::App& parent) {
       ->add_option("--agent-version", flags->agent_version,
                    "Pin the agent version (no self-update; cached after the first download)")
       ->envname("AGENTBOOT_AGENT_VERSION");
-  command->add_option("--agent-package", flags->agent_package,
-                      "Agent package to use: a local .tar.gz or an http(s) URL");
-  command->add_option("--agent-sha256", flags->agent_sha256, "Expected SHA-256 of --agent-package");
+  command
+      ->add_option("--agent-package", flags->agent_package,
+                   "Agent package to use: a local .tar.gz or an http(s) URL")
+      ->envname("AGENTBOOT_AGENT_PACKAGE");  // a package baked into an image
+  command->add_option("--agent-sha256", flags->agent_sha256, "Expected SHA-256 of --agent-package")
+      ->envname("AGENTBOOT_AGENT_SHA256");
   command->add_option("--cache-dir", flags->cache_dir, "Where unpacked agent versions are kept")
       ->envname("AGENTBOOT_CACHE_DIR")
       ->transform(AbsolutePathValidator());

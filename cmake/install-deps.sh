@@ -8,6 +8,7 @@ packages=(
   libcurl4-openssl-dev libssl-dev nlohmann-json3-dev libpoco-dev
   libgtest-dev libgmock-dev libcli11-dev libexpected-dev
   openssl procps clang-format time jq
+  buildah debootstrap shellcheck
 )
 if [[ "${AGENTBOOT_WITH_AZ:-0}" == 1 ]]; then packages+=(azure-cli); fi
 
@@ -37,4 +38,8 @@ fi
 if [[ -f "$root/tests/integration/oidc/package.json" && ! -d "$root/tests/integration/oidc/node_modules" ]]; then
   echo "install-deps: installing npm packages for the oidc publish test (Azurite)"
   (cd "$root/tests/integration/oidc" && npm ci --no-audit --no-fund --loglevel=error)
+fi
+if [[ -f "$root/tests/deploy/schemas/package.json" && ! -d "$root/tests/deploy/schemas/node_modules" ]]; then
+  echo "install-deps: installing npm packages for the deployment schema tests"
+  (cd "$root/tests/deploy/schemas" && npm ci --no-audit --no-fund --loglevel=error)
 fi
