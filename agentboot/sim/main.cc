@@ -24,6 +24,14 @@ int main(int argc, char** argv) {
   app.add_option("--env-file", env_file,
                  "Write KEY=VALUE lines for a shell to source once both listeners serve");
   app.add_flag("--quiet", config.quiet, "Do not print one line per request");
+  app.add_option("--max-connections", config.max_connections,
+                 "Connections each listener serves at once (one thread each; a listener's long "
+                 "poll holds one)")
+      ->capture_default_str()
+      ->check(CLI::Range(4, 16384));
+  app.add_option("--request-log-size", config.request_log_capacity,
+                 "Detailed request log entries kept (counters stay exact)")
+      ->capture_default_str();
   std::vector<std::string> packages;
   app.add_option("--agent-package", packages,
                  "Register an agent package at start, VERSION=PATH (repeatable)");

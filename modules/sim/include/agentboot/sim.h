@@ -45,6 +45,11 @@ struct SimConfig {
   bool quiet = false;  // no request lines on stderr
   // Agent packages (linux-x64) registered at start: (version "4.261.0", path of the .tar.gz).
   std::vector<std::pair<std::string, std::string>> agent_packages;
+  // Connections each listener (HTTP, HTTPS) serves at once, one thread each while open; a
+  // listener's long poll holds one. Beyond it, connections wait in a queue of the same size.
+  int max_connections = 2048;
+  // Detailed entries the request log keeps (the oldest go first); its counters stay exact.
+  size_t request_log_capacity = 10000;
 };
 
 // A running simulator. Start() returns once both listeners accept connections. Stop() (or the
