@@ -19,6 +19,10 @@
 #   FLEET_STATE_FILE   1: the simulator persists its organization (--state-file)
 #   FLEET_SIM_ARGS     more agentboot-sim arguments (e.g. --max-connections 64)
 #   FLEET_MAX_RATIO    fail when total time / ideal exceeds it (default: report only)
+# The hosts run under SCHED_IDLE (chrt --idle): on one machine the N hosts share the simulator's
+# CPUs (and, with autogroup scheduling, its CPU share, so nice alone does not help), while in a
+# real fleet each host has its own. They name their identity source (--identity imds), as a
+# fleet's image would: the automatic probe gives up on an IMDS that answers slowly.
 #
 # Figures: successes (listeners holding a session), duplicates (agents beyond N in the
 # organization: must be 0), early requests (requests a client sent before the Retry-After it was
@@ -47,7 +51,7 @@ for f in "$agentboot" "$sim_bin"; do
   [[ -x "$f" ]] || { echo "fleet: missing $f (build it first)" >&2; exit 2; }
 done
 [[ -f "$package" ]] || { echo "fleet: missing $package (build fake-agent-package first)" >&2; exit 2; }
-for tool in curl jq; do command -v "$tool" >/dev/null || { echo "fleet: $tool not found" >&2; exit 2; }; done
+for tool in curl jq chrt; do command -v "$tool" >/dev/null || { echo "fleet: $tool not found" >&2; exit 2; }; done
 # Each host is two processes (agentboot, the listener) with a few descriptors each.
 (( $(ulimit -n) >= 4 * n + 256 )) || ulimit -n $((4 * n + 256)) 2>/dev/null ||
   { echo "fleet: raise the open-files limit to $((4 * n + 256))" >&2; exit 2; }
@@ -125,15 +129,18 @@ echo "fleet: starting $n hosts (throttle: $rate requests/minute, burst $burst)..
 mkdir -p "$work/logs"
 t_start=$(us "$EPOCHREALTIME")
 for i in $(seq "$n"); do
-  "$agentboot" --log-format json run --agent-name "fleet-host-$i" --agent-dir "$work/agents/$i" \
+  chrt --idle 0 "$agentboot" --identity imds --log-format json run --agent-name "fleet-host-$i" --agent-dir "$work/agents/$i" \
     --cache-dir "$work/cache" --agent-version "$version" >"$work/logs/$i.log" 2>&1 &
   host_pids+=($!)
 done
 t_launched=$(us "$EPOCHREALTIME")
 sessions=0
 deadline=$((t_start + timeout_s * 1000000))
+ticks=0
 while :; do
   sample
+  ticks=$((ticks + 1))
+  ((ticks % 10 == 0)) && echo "fleet: $((($(us "$EPOCHREALTIME") - t_start) / 1000000)) s: $sessions sessions, IMDS ${imds_samples[-1]} ms, $imds_failed IMDS requests failed" >&2
   ((sessions >= n)) && break
   (($(us "$EPOCHREALTIME") < deadline)) || break
   sleep 1
@@ -141,6 +148,15 @@ done
 t_online=$(us "$EPOCHREALTIME")
 exited=0
 for pid in "${host_pids[@]}"; do kill -0 "$pid" 2>/dev/null || exited=$((exited + 1)); done
+if ((sessions < n)); then
+  echo "fleet: the last log line of each agentboot that exited, counted:" >&2
+  for i in $(seq "$n"); do
+    kill -0 "${host_pids[$((i - 1))]}" 2>/dev/null || tail -n 1 "$work/logs/$i.log" | cut -c1-160
+  done | sed -E 's/[0-9]+/N/g' | sort | uniq -c | sort -rn | head -n 8 >&2
+  fail "after $(((t_online - t_start) / 1000000)) s only $sessions of $n listeners held a session" \
+    "($exited agentboot processes exited; IMDS: max ${imds_max_ms} ms, $imds_failed failed;" \
+    "simulator: peak $peak_threads threads, $((peak_rss / 1024)) MB)"
+fi
 
 state=$(control GET /devops/state)
 agents=$(jq '[.agents[] | select(.name | startswith("fleet-host-"))] | length' <<<"$state")
