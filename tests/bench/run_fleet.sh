@@ -71,6 +71,11 @@ us() { local t="${1/./}"; echo $((10#$t)); }
 
 sim_args=(--quiet --state-dir "$work/sim" --env-file "$work/sim.env" --agent-package "$version=$package")
 [[ "${FLEET_STATE_FILE:-0}" == 1 ]] && sim_args+=(--state-file "$work/devops.json")
+# A host holds up to three connections at once (the listener's long poll, its other calls kept
+# alive, agentboot's own); the simulator serves each on a thread of its own.
+max_connections=$((3 * n + 256))
+((max_connections < 2048)) && max_connections=2048
+sim_args+=(--max-connections "$max_connections")
 # shellcheck disable=SC2206
 sim_args+=(${FLEET_SIM_ARGS:-})
 "$sim_bin" "${sim_args[@]}" >"$work/sim.log" 2>&1 &
