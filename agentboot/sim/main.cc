@@ -27,6 +27,14 @@ int main(int argc, char** argv) {
   app.add_option("--issuer-ca-file", config.issuer_ca_file,
                  "Extra CA (PEM) Entra trusts when fetching a federated issuer's documents")
       ->check(CLI::ExistingFile);
+  app.add_option("--max-connections", config.max_connections,
+                 "Connections each listener serves at once (one thread each; a listener's long "
+                 "poll holds one)")
+      ->capture_default_str()
+      ->check(CLI::Range(4, 16384));
+  app.add_option("--request-log-size", config.request_log_capacity,
+                 "Detailed request log entries kept (counters stay exact)")
+      ->capture_default_str();
   std::vector<std::string> packages;
   app.add_option("--agent-package", packages,
                  "Register an agent package at start, VERSION=PATH (repeatable)");

@@ -1,5 +1,7 @@
 #include "caller.h"
 
+#include <random>
+
 #include "errors.h"
 
 namespace agentboot::devops::detail {
@@ -73,6 +75,19 @@ Attempt Caller::Once(const Call& call) {
   return Attempt{Fail(ErrorFromResponse(*response, context, env_.clock.Now()))};
 }
 
+const std::string& ProcessSessionId() {
+  static const std::string id = [] {
+    std::random_device device;
+    std::uniform_int_distribution<int> hex(0, 15);
+    std::string guid = "xxxxxxxx-xxxx-4xxx-8xxx-xxxxxxxxxxxx";
+    for (char& c : guid) {
+      if (c == 'x') c = "0123456789abcdef"[hex(device)];
+    }
+    return guid;
+  }();
+  return id;
+}
+
 void Caller::Backoff(int attempt, std::optional<Duration> server_delay) {
   env_.clock.SleepFor(http::BackoffDelay(options_.backoff, attempt, env_.random, server_delay));
 }
@@ -90,6 +105,10 @@ http::Request Caller::BuildRequest(const Call& call, const identity::AccessToken
       // Ask for a 401 instead of a redirect to the sign-in page (agent-contract §8).
       {"X-TFS-FedAuthRedirect", "Suppress"},
       {"User-Agent", "agentboot/" + options_.agentboot_version},
+      // One id per process, as Microsoft's clients send one per VssHttpRequestSettings
+      // (X-TFS-Session, VssHttpHeaders.TFS_SESSION_HEADER): it tells the service's request
+      // tracing, and the simulator's Retry-After accounting, which requests came from one client.
+      {"X-TFS-Session", ProcessSessionId()},
   };
   if (call.body) {
     request.headers.emplace_back("Content-Type", "application/json; charset=utf-8");

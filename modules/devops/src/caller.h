@@ -24,6 +24,9 @@ struct Attempt {
   bool token_failed = false;  // the TokenSource failed: never retried here
 };
 
+// A random GUID drawn once per process: the X-TFS-Session header of every call.
+const std::string& ProcessSessionId();
+
 class Caller {
  public:
   Caller(ClientOptions options, http::Transport& transport, identity::TokenSource& tokens, Env& env)

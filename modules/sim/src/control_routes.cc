@@ -1,5 +1,9 @@
-// The control API (/_control/…): request log, faults, clock, identities, federated credentials,
-// workload tokens, scheduled events, health. Plain JSON, never faulted or logged.
+// The control API (/_control/…): request log, stats, faults, clock, identities, federated
+// credentials, workload tokens, scheduled events, health. Plain JSON, never faulted or logged.
+#include <algorithm>
+#include <type_traits>
+
+#include "request_journal.h"
 #include "sim_internal.h"
 
 namespace agentboot::sim::detail {
@@ -17,29 +21,51 @@ std::optional<nlohmann::json> JsonBody(const HttpRequest& request) {
   return body;
 }
 
-HttpResponse Requests(const SimContext& context, const HttpRequest& request) {
-  const std::string prefix = request.Query("path_prefix").value_or("");
-  nlohmann::json entries = nlohmann::json::array();
-  nlohmann::json by_path = nlohmann::json::object();
-  nlohmann::json by_identity = nlohmann::json::object();
-  for (const LoggedRequest& entry : context.RequestLog()) {
-    if (!StartsWith(entry.path, prefix)) continue;
-    entries.push_back({{"sequence", entry.sequence},
-                       {"method", entry.method},
-                       {"path", entry.path},
-                       {"query", entry.query_string},
-                       {"status", entry.status},
-                       {"identity", entry.identity},
-                       {"at", FormatUtc(entry.at)}});
-    by_path[entry.path] = by_path.value(entry.path, 0) + 1;
-    if (!entry.identity.empty()) {
-      by_identity[entry.identity] = by_identity.value(entry.identity, 0) + 1;
+template <typename Map>
+nlohmann::json CountsJson(const Map& counts) {
+  nlohmann::json out = nlohmann::json::object();
+  for (const auto& [key, count] : counts) {
+    if constexpr (std::is_same_v<typename Map::key_type, int>) {
+      out[std::to_string(key)] = count;
+    } else {
+      out[key] = count;
     }
   }
-  return HttpResponse::Json(200, {{"count", entries.size()},
-                                  {"requests", entries},
-                                  {"count_by_path", by_path},
-                                  {"count_by_identity", by_identity}});
+  return out;
+}
+
+// GET /_control/requests[?path_prefix=P][&after=SEQ][&limit=N]: exact counts over every request
+// since the last DELETE ("count", "count_by_path", "count_by_identity", "count_by_status") and the
+// kept detailed entries ("requests", at most the log's capacity). The entries are formatted one
+// by one into the body, never as one JSON tree.
+HttpResponse Requests(const SimContext& context, const HttpRequest& request) {
+  const std::string prefix = request.Query("path_prefix").value_or("");
+  const int64_t after = ParseInt64(request.Query("after").value_or("0")).value_or(0);
+  const int64_t limit = ParseInt64(request.Query("limit").value_or("0")).value_or(0);
+  const RequestJournal& journal = context.request_journal();
+  const RequestJournal::Counts counts = journal.Count(prefix);
+  const std::vector<LoggedRequest> entries =
+      journal.Entries(prefix, after, static_cast<size_t>(std::max<int64_t>(0, limit)));
+  nlohmann::json head = {{"count", counts.total},
+                         {"kept", entries.size()},
+                         {"capacity", journal.capacity()},
+                         {"count_by_path", CountsJson(counts.by_path)},
+                         {"count_by_identity", CountsJson(counts.by_identity)},
+                         {"count_by_status", CountsJson(counts.by_status)}};
+  std::string body = head.dump();
+  body.pop_back();  // the closing brace: "requests" follows
+  body += ",\"requests\":[";
+  for (size_t i = 0; i < entries.size(); ++i) {
+    const LoggedRequest& entry = entries[i];
+    if (i != 0) body += ',';
+    body += nlohmann::json{{"sequence", entry.sequence}, {"method", entry.method},
+                           {"path", entry.path},         {"query", entry.query_string},
+                           {"status", entry.status},     {"identity", entry.identity},
+                           {"at", FormatUtc(entry.at)}}
+                .dump();
+  }
+  body += "]}";
+  return HttpResponse::Text(200, "application/json; charset=utf-8", std::move(body));
 }
 
 HttpResponse AddFault(SimContext& context, const HttpRequest& request) {
@@ -146,12 +172,20 @@ HttpResponse ScheduleEvent(const SimContext& context, const HttpRequest& request
 
 void RegisterControlRoutes(Router& router, SimContext& context) {
   SimContext* ctx = &context;
+  context.AddStatsSource("request_log", [ctx] {
+    const RequestJournal& journal = ctx->request_journal();
+    return nlohmann::json{{"recorded", journal.last_sequence()},
+                          {"counted", journal.Count().total},
+                          {"capacity", journal.capacity()}};
+  });
   router.Add("GET", "/_control/health", [ctx](const HttpRequest&) {
     return HttpResponse::Json(
         200, {{"status", "ok"}, {"http", ctx->http_base()}, {"https", ctx->https_base()}});
   });
   router.Add("GET", "/_control/requests",
              [ctx](const HttpRequest& r) { return Requests(*ctx, r); });
+  router.Add("GET", "/_control/stats",
+             [ctx](const HttpRequest&) { return HttpResponse::Json(200, ctx->Stats()); });
   router.Add("DELETE", "/_control/requests", [ctx](const HttpRequest&) {
     ctx->ClearRequestLog();
     return HttpResponse::Json(200, {{"ok", true}});

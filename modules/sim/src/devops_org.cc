@@ -309,8 +309,44 @@ std::optional<Error> DevOpsOrg::last_save_error() const {
   return last_save_error_;
 }
 
+void DevOpsOrg::CoalesceSaves(Duration delay) {
+  if (state_file_.empty()) return;
+  auto writer = std::make_unique<CoalescedWriter>([this] { SaveNow(); }, delay);
+  std::lock_guard lock(mu_);
+  writer_ = std::move(writer);
+}
+
+void DevOpsOrg::FlushSaves() {
+  CoalescedWriter* writer = nullptr;
+  {
+    std::lock_guard lock(mu_);
+    writer = writer_.get();
+  }
+  if (writer != nullptr) writer->Flush();
+}
+
+void DevOpsOrg::SaveNow() {
+  std::string text;
+  {
+    std::lock_guard lock(mu_);
+    text = ToJsonLocked().dump(2);
+  }
+  std::lock_guard writing(writer_mu_);
+  Status written = fs_.WriteFileAtomic(state_file_, text, 0600);
+  std::lock_guard lock(mu_);
+  if (written) {
+    last_save_error_.reset();
+  } else {
+    last_save_error_ = written.error();
+  }
+}
+
 void DevOpsOrg::SaveLocked() {
   if (state_file_.empty()) return;
+  if (writer_) {
+    writer_->Mark();
+    return;
+  }
   Status written = fs_.WriteFileAtomic(state_file_, ToJsonLocked().dump(2), 0600);
   if (written) {
     last_save_error_.reset();

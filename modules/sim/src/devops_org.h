@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -17,6 +18,8 @@
 #include <nlohmann/json.hpp>
 
 #include "agentboot/base.h"
+
+#include "coalesced_writer.h"
 
 namespace agentboot::sim::detail {
 
@@ -153,11 +156,17 @@ class DevOpsOrg {
   nlohmann::json ToJson() const;
   // The error of the last failed state-file write, if any.
   std::optional<Error> last_save_error() const;
+  // From now on a change marks the state dirty and one thread writes the file once it has been
+  // dirty for `delay` (atomic rename, as before); the destructor and FlushSaves write what is
+  // pending. Without it every change writes the whole file at once.
+  void CoalesceSaves(Duration delay);
+  void FlushSaves();
 
  private:
   nlohmann::json ToJsonLocked() const;
   [[nodiscard]] Status FromJsonLocked(const nlohmann::json& state);
   void SaveLocked();
+  void SaveNow();  // renders under the lock, writes outside it
   AgentRecord* FindAgentLocked(int64_t pool_id, int64_t agent_id);
 
   FileSystem& fs_;
@@ -175,6 +184,9 @@ class DevOpsOrg {
   int64_t next_agent_id_ = 1;
   int64_t next_request_id_ = 1;
   std::optional<Error> last_save_error_;
+  std::mutex writer_mu_;
+  // Last: destroyed (and flushed) while the state it saves still exists.
+  std::unique_ptr<CoalescedWriter> writer_;
 };
 
 }  // namespace agentboot::sim::detail

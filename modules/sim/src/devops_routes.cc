@@ -52,6 +52,8 @@ void RegisterDevOpsPoolRoutes(Router& router, const ServicePtr& service) {
                      [service](const HttpRequest& r, auto&) { return GetPool(*service, r); }));
 }
 
+constexpr Duration kStateFileSaveDelay = std::chrono::milliseconds(100);
+
 void RegisterDevOpsRoutes(Router& router, SimContext& context) {
   const SimConfig& config = context.config();
   auto org = std::make_unique<DevOpsOrg>(PosixFileSystem(), SystemRandom(), config.state_file,
@@ -61,6 +63,8 @@ void RegisterDevOpsRoutes(Router& router, SimContext& context) {
     std::cerr << "agentboot-sim: ignoring Azure DevOps state: " << loaded.error().ToString()
               << "\n";
   }
+  // A fleet changes the organization hundreds of times a second; one write per burst.
+  org->CoalesceSaves(kStateFileSaveDelay);
   auto service = std::make_shared<DevOpsService>(context, std::move(org));
   RegisterDevOpsControlRoutes(router, service);
   RegisterDevOpsAdminControlRoutes(router, service);
@@ -74,8 +78,22 @@ void RegisterDevOpsRoutes(Router& router, SimContext& context) {
   RegisterDevOpsJobControlRoutes(router, service);
   PreloadAgentPackages(*service, config.agent_packages);
   std::weak_ptr<DevOpsService> weak = service;
+  context.AddStatsSource("devops", [weak] {
+    std::shared_ptr<DevOpsService> alive = weak.lock();
+    if (!alive) return nlohmann::json::object();
+    const TokenBucketThrottle::Counters throttle = alive->throttle().counters();
+    return nlohmann::json{{"sessions", alive->runtime().sessions().Sessions().size()},
+                          {"parked_polls", alive->runtime().parking().parked()},
+                          {"peak_parked_polls", alive->runtime().parking().peak_parked()},
+                          {"throttled", throttle.refused},
+                          {"early_after_retry_after", throttle.early}};
+  });
   context.AddStopHook([weak] {
-    if (std::shared_ptr<DevOpsService> alive = weak.lock()) alive->runtime().sessions().Shutdown();
+    std::shared_ptr<DevOpsService> alive = weak.lock();
+    if (!alive) return;
+    alive->runtime().sessions().Shutdown();
+    alive->runtime().parking().Stop();
+    alive->org().FlushSaves();
   });
 }
 

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "devops_jobs.h"
+#include "devops_message_parking.h"
 #include "devops_sessions.h"
 
 namespace agentboot::sim::detail {
@@ -17,10 +18,13 @@ namespace agentboot::sim::detail {
 class DevOpsRuntime {
  public:
   // `org` and `random` outlive the runtime.
-  DevOpsRuntime(DevOpsOrg& org, Random& random) : dispatcher_(org, sessions_, random) {}
+  DevOpsRuntime(DevOpsOrg& org, Random& random)
+      : dispatcher_(org, sessions_, random), parking_(dispatcher_, sessions_) {}
 
   SessionBoard& sessions() { return sessions_; }
   JobDispatcher& dispatcher() { return dispatcher_; }
+  // Where GET …/messages waits (declared last: it stops its ticker before the rest goes).
+  MessageParking& parking() { return parking_; }
 
   // How long GET …/messages waits for a message (control API; the real service waits ~50 s).
   Duration message_poll() const { return std::chrono::milliseconds(message_poll_ms_.load()); }
@@ -78,6 +82,7 @@ class DevOpsRuntime {
   std::atomic<bool> omit_authorization_{false};
   mutable std::mutex mu_;
   std::vector<AgentRecord> deleted_;
+  MessageParking parking_;
 };
 
 }  // namespace agentboot::sim::detail

@@ -23,7 +23,9 @@ DevOpsService::DevOpsService(SimContext& context, std::unique_ptr<DevOpsOrg> org
       org_(std::move(org)),
       throttle_(std::make_unique<TokenBucketThrottle>()),
       jtis_(std::make_unique<JtiCache>()),
-      runtime_(std::make_unique<DevOpsRuntime>(*org_, SystemRandom())) {}
+      runtime_(std::make_unique<DevOpsRuntime>(*org_, SystemRandom())) {
+  runtime_->parking().SetClock([&context] { return context.Now(); });
+}
 
 std::string DevOpsService::BaseUrl(const HttpRequest& request) const {
   return request.tls ? context_.https_base() : context_.http_base();
@@ -97,7 +99,8 @@ Admission DevOpsService::Admit(const HttpRequest& request, bool allow_agents) co
         "TF401444: Sign-in at least once as " + tenant + "\\" + tenant + "\\" + principal->id +
             " in a web browser to enable access to the service."));
   }
-  principal->rate = throttle_->Take(principal->id, context_.Now());
+  principal->rate =
+      throttle_->Take(principal->id, context_.Now(), request.Header("X-TFS-Session").value_or(""));
   if (!principal->rate.allowed) return tl::unexpected(Throttled(principal->rate));
   return *principal;
 }

@@ -12,9 +12,6 @@ namespace {
 
 using nlohmann::json;
 
-// Wakes often enough to notice a closed session or an agent enabled again for dispatch.
-constexpr Duration kPollSlice = std::chrono::milliseconds(250);
-
 struct Caller {
   PoolRecord pool;
   AgentRecord agent;
@@ -111,25 +108,18 @@ HttpResponse GetMessage(DevOpsService& service, const HttpRequest& r, const Call
   if (!session || session->agent_id != c.agent.id) return SessionExpired(session_id);
   sessions.Touch(session_id, service.context().Now());
   // lastMessageId is accepted and ignored: a message leaves the queue only by DELETE.
-  const auto deadline = std::chrono::steady_clock::now() + service.runtime().message_poll();
-  while (!sessions.shut_down()) {
-    service.runtime().dispatcher().Dispatch(service.context().Now());
-    const auto left =
-        std::chrono::duration_cast<Duration>(deadline - std::chrono::steady_clock::now());
-    std::optional<AgentMessage> message =
-        sessions.Wait(session_id, std::max(Duration(0), std::min(left, kPollSlice)));
-    if (message) {
-      return HttpResponse::Json(200, {{"messageId", message->message_id},
-                                      {"messageType", message->message_type},
-                                      {"body", message->body}});
+  std::optional<AgentMessage> message =
+      service.runtime().parking().Park(session_id, service.runtime().message_poll());
+  if (message) {
+    return HttpResponse::Json(200, {{"messageId", message->message_id},
+                                    {"messageType", message->message_type},
+                                    {"body", message->body}});
+  }
+  if (!sessions.shut_down() && !sessions.Find(session_id)) {
+    if (!service.org().FindAgent(c.pool.id, c.agent.id)) {
+      return AgentNotFound(r.params.at(0), std::to_string(c.agent.id));
     }
-    if (!sessions.Find(session_id)) {
-      if (!service.org().FindAgent(c.pool.id, c.agent.id)) {
-        return AgentNotFound(r.params.at(0), std::to_string(c.agent.id));
-      }
-      return SessionExpired(session_id);
-    }
-    if (std::chrono::steady_clock::now() >= deadline) break;
+    return SessionExpired(session_id);
   }
   sessions.Touch(session_id, service.context().Now());
   return HttpResponse::Empty(202);

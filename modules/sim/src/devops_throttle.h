@@ -27,19 +27,29 @@ class TokenBucketThrottle {
   // per-minute rate, at least 1). A non-empty `only_identity` limits just that identity.
   void Configure(double requests_per_minute, double burst, std::string only_identity);
 
-  // Takes one token for `identity` at `now`.
-  Verdict Take(const std::string& identity, TimePoint now);
+  // Takes one token for `identity` at `now`. `client` names the caller process (its X-TFS-Session
+  // header; empty: unknown): a request of a client that was told to wait (Retry-After) and comes
+  // back before that time is counted as early, whatever the verdict.
+  Verdict Take(const std::string& identity, TimePoint now, const std::string& client = {});
+
+  struct Counters {
+    int64_t refused = 0;  // 429s
+    int64_t early = 0;    // requests before the client's Retry-After expired
+  };
+  Counters counters() const;
 
  private:
   struct Bucket {
     double tokens = 0;
     TimePoint last;
   };
-  std::mutex mu_;
+  mutable std::mutex mu_;
   double per_second_ = 0;
   double capacity_ = 0;
   std::string only_identity_;
   std::map<std::string, Bucket> buckets_;
+  std::map<std::string, TimePoint> not_before_;  // identity + client -> the end of its Retry-After
+  Counters counters_;
 };
 
 }  // namespace agentboot::sim::detail

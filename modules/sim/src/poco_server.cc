@@ -85,11 +85,12 @@ class Factory final : public Poco::Net::HTTPRequestHandlerFactory {
 
 }  // namespace
 
-PocoServer::PocoServer(const Router& router, Poco::Net::ServerSocket socket, bool tls, bool quiet)
-    : pool_(2, 64, 60) {
+PocoServer::PocoServer(const Router& router, Poco::Net::ServerSocket socket, bool tls, bool quiet,
+                       int max_connections)
+    : pool_(2, max_connections, 60, kThreadStackBytes) {
   Poco::Net::HTTPServerParams::Ptr params = new Poco::Net::HTTPServerParams;
-  params->setMaxThreads(64);
-  params->setMaxQueued(256);
+  params->setMaxThreads(max_connections);
+  params->setMaxQueued(max_connections);
   params->setKeepAlive(true);
   params->setKeepAliveTimeout(Poco::Timespan(10, 0));
   params->setTimeout(Poco::Timespan(30, 0));
@@ -102,6 +103,17 @@ PocoServer::~PocoServer() { Stop(); }
 void PocoServer::Start() {
   server_->start();
   running_ = true;
+}
+
+nlohmann::json PocoServer::Stats() const {
+  return {{"threads", server_->currentThreads()},
+          {"max_threads", server_->maxThreads()},
+          {"connections", server_->currentConnections()},
+          {"peak_connections", server_->maxConcurrentConnections()},
+          {"total_connections", server_->totalConnections()},
+          {"queued_connections", server_->queuedConnections()},
+          {"refused_connections", server_->refusedConnections()},
+          {"pool_threads_used", pool_.used()}};
 }
 
 void PocoServer::Stop() {

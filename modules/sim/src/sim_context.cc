@@ -1,6 +1,7 @@
 // SimContext: identities, federated credentials, token issuance, clock, faults, request log.
 #include <algorithm>
 
+#include "request_journal.h"
 #include "sim_internal.h"
 
 namespace agentboot::sim::detail {
@@ -9,6 +10,7 @@ SimContext::SimContext(SimConfig config, jose::RsaKey entra_key, jose::RsaKey is
     : config_(std::move(config)),
       entra_key_(std::move(entra_key)),
       issuer_key_(std::move(issuer_key)),
+      journal_(std::make_unique<RequestJournal>(config_.request_log_capacity)),
       identity_header_(RandomHex(16)) {
   identities_.push_back(SimIdentity{"system", std::string(kSystemAssignedClientId),
                                     std::string(kSystemAssignedObjectId),
@@ -19,6 +21,8 @@ SimContext::SimContext(SimConfig config, jose::RsaKey entra_key, jose::RsaKey is
   identities_.push_back(
       SimIdentity{"workload", std::string(kWorkloadClientId), std::string(kWorkloadObjectId), ""});
 }
+
+SimContext::~SimContext() = default;
 
 std::string SimContext::http_base() const {
   std::lock_guard lock(mu_);
@@ -203,20 +207,26 @@ FaultOutcome SimContext::ApplyFaults(const HttpRequest& request) const {
   return outcome;
 }
 
-void SimContext::Record(LoggedRequest entry) const {
+void SimContext::Record(LoggedRequest entry) const { journal_->Record(std::move(entry)); }
+
+std::vector<LoggedRequest> SimContext::RequestLog() const { return journal_->Entries(); }
+
+void SimContext::ClearRequestLog() { journal_->Clear(); }
+
+void SimContext::AddStatsSource(std::string name, std::function<nlohmann::json()> source) {
   std::lock_guard lock(mu_);
-  entry.sequence = ++sequence_;
-  log_.push_back(std::move(entry));
+  stats_sources_.emplace_back(std::move(name), std::move(source));
 }
 
-std::vector<LoggedRequest> SimContext::RequestLog() const {
-  std::lock_guard lock(mu_);
-  return log_;
-}
-
-void SimContext::ClearRequestLog() {
-  std::lock_guard lock(mu_);
-  log_.clear();
+nlohmann::json SimContext::Stats() const {
+  std::vector<std::pair<std::string, std::function<nlohmann::json()>>> sources;
+  {
+    std::lock_guard lock(mu_);
+    sources = stats_sources_;
+  }
+  nlohmann::json stats = nlohmann::json::object();
+  for (const auto& [name, source] : sources) stats[name] = source();
+  return stats;
 }
 
 void SimContext::AddStopHook(std::function<void()> hook) {

@@ -53,6 +53,7 @@ struct HttpResponse {
 using Handler = std::function<HttpResponse(const HttpRequest&)>;
 
 class SimContext;
+class RequestJournal;
 
 // A handler may name the identity a token was issued to with this response header; Dispatch
 // moves it into the request log and strips it from the answer.
@@ -155,6 +156,9 @@ class ImdsState {
 class SimContext {
  public:
   SimContext(SimConfig config, jose::RsaKey entra_key, jose::RsaKey issuer_key);
+  ~SimContext();
+  SimContext(const SimContext&) = delete;
+  SimContext& operator=(const SimContext&) = delete;
 
   const SimConfig& config() const { return config_; }
   std::string http_base() const;   // http://127.0.0.1:<port>
@@ -207,8 +211,13 @@ class SimContext {
   // Same decision with the latency to apply (also for pass-through answers).
   FaultOutcome ApplyFaults(const HttpRequest& request) const;
   void Record(LoggedRequest entry) const;
-  std::vector<LoggedRequest> RequestLog() const;
+  std::vector<LoggedRequest> RequestLog() const;  // the kept entries (config.request_log_capacity)
   void ClearRequestLog();
+  const RequestJournal& request_journal() const { return *journal_; }
+
+  // Figures for GET /_control/stats: each source adds one member ("http", "devops", ...).
+  void AddStatsSource(std::string name, std::function<nlohmann::json()> source);
+  nlohmann::json Stats() const;
 
   // Simulator::Stop runs these before stopping the listeners, so handlers blocked in a long
   // poll answer at once instead of holding the server threads.
@@ -225,8 +234,8 @@ class SimContext {
   Duration clock_offset_{0};
   std::vector<SimIdentity> identities_;
   mutable std::vector<Fault> faults_;
-  mutable std::vector<LoggedRequest> log_;
-  mutable int64_t sequence_ = 0;
+  std::unique_ptr<RequestJournal> journal_;
+  std::vector<std::pair<std::string, std::function<nlohmann::json()>>> stats_sources_;
   std::vector<FederatedCredential> federated_;
   std::string identity_header_;
   mutable ImdsState imds_;
@@ -293,6 +302,9 @@ void RegisterArcRoutes(Router& router, SimContext& context);
 void RegisterCloudShellRoutes(Router& router, SimContext& context);
 void RegisterEntraRoutes(Router& router, SimContext& context);
 void RegisterDevOpsRoutes(Router& router, SimContext& context);
+// The process's threads, RSS and peak RSS in kB (GET /_control/stats).
+nlohmann::json ProcessStats();
+
 // The variables Simulator::EnvVars returns.
 std::map<std::string, std::string> BuildEnvVars(const SimContext& context);
 

@@ -21,6 +21,10 @@ using detail::PocoServer;
 using detail::Router;
 using detail::SimContext;
 
+// A fleet connects at once: a short backlog drops SYNs and costs each dropped client a
+// one-second retransmission (the kernel caps it at net.core.somaxconn).
+constexpr int kListenBacklog = 1024;
+
 class SimulatorImpl final : public Simulator {
  public:
   SimulatorImpl(std::unique_ptr<SimContext> context, std::string owned_state_dir)
@@ -51,16 +55,18 @@ class SimulatorImpl final : public Simulator {
       // is refused, rather than shared with it.
       Poco::Net::ServerSocket plain;
       plain.bind(Poco::Net::SocketAddress(config.host, config.http_port), true, false);
-      plain.listen(64);
+      plain.listen(kListenBacklog);
       Poco::Net::Context::Ptr server_tls =
           new Poco::Net::Context(Poco::Net::Context::TLS_SERVER_USE, tls.private_key_file,
                                  tls.cert_file, "", Poco::Net::Context::VERIFY_NONE, 9, false);
       Poco::Net::SecureServerSocket secure(server_tls);
       secure.bind(Poco::Net::SocketAddress(config.host, config.https_port), true, false);
-      secure.listen(64);
+      secure.listen(kListenBacklog);
       context_->SetPorts(plain.address().port(), secure.address().port());
-      http_ = std::make_unique<PocoServer>(router_, plain, false, config.quiet);
-      https_ = std::make_unique<PocoServer>(router_, secure, true, config.quiet);
+      http_ =
+          std::make_unique<PocoServer>(router_, plain, false, config.quiet, config.max_connections);
+      https_ =
+          std::make_unique<PocoServer>(router_, secure, true, config.quiet, config.max_connections);
     } catch (const Poco::Exception& e) {
       return Fail(ErrorCode::kUnavailable, "listen on " + config.host, e.displayText(),
                   "Choose free ports with --http-port/--https-port, or 0 for any.");
@@ -71,6 +77,11 @@ class SimulatorImpl final : public Simulator {
   void Serve() {
     http_->Start();
     https_->Start();
+    PocoServer* http = http_.get();
+    PocoServer* https = https_.get();
+    context_->AddStatsSource("http", [http] { return http->Stats(); });
+    context_->AddStatsSource("https", [https] { return https->Stats(); });
+    context_->AddStatsSource("process", [] { return detail::ProcessStats(); });
   }
 
   SimContext& context() { return *context_; }

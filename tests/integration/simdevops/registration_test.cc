@@ -108,6 +108,8 @@ TEST_F(SimDevOpsRegistration, OptionsListsResourceLocationsForClientsWithoutServ
 
 TEST_F(SimDevOpsRegistration, StateFileHoldsTheRegisteredAgent) {
   RegisterAgent(ImdsToken(), "persisted", KeyA());
+  // Saves are coalesced (written 100 ms after a change); stopping writes what is pending.
+  sim_->Stop();
   std::ifstream in(temp_dir_ + "/devops.json");
   std::stringstream text;
   text << in.rdbuf();

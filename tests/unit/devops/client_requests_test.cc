@@ -29,6 +29,16 @@ TEST_F(ClientTest, ConnectionDataSendsBearerAndServiceHeaders) {
   EXPECT_EQ(sent.Header("User-Agent"), "agentboot/1.2.3");
   EXPECT_EQ(sent.Header("Content-Type"), std::nullopt);
   EXPECT_EQ(tokens_.last_resource(), identity::kAzureDevOpsResource);
+  // One X-TFS-Session GUID per process, the same on every call.
+  const std::optional<std::string> session = sent.Header("X-TFS-Session");
+  ASSERT_TRUE(session.has_value());
+  EXPECT_EQ(session->size(), 36u);
+  EXPECT_EQ((*session)[14], '4');
+  transport_.Json(
+      200, R"({"authenticatedUser":{"id":"u-1","descriptor":"aad.X",)"
+           R"("providerDisplayName":"my-mi"},"instanceId":"i-1","deploymentType":"hosted"})");
+  ASSERT_TRUE(client().GetConnectionData().has_value());
+  EXPECT_EQ(Sent(1).Header("X-TFS-Session"), session);
 }
 
 TEST_F(ClientTest, PatIsSentAsBasicWithEmptyUser) {

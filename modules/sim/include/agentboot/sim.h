@@ -48,6 +48,11 @@ struct SimConfig {
   // Extra CA (PEM) that Entra trusts when it fetches a federated issuer's discovery document and
   // JWKS, besides the simulator's own CA: e.g. a storage emulator hosting a self-made issuer.
   std::string issuer_ca_file;
+  // Connections each listener (HTTP, HTTPS) serves at once, one thread each while open; a
+  // listener's long poll holds one. Beyond it, connections wait in a queue of the same size.
+  int max_connections = 2048;
+  // Detailed entries the request log keeps (the oldest go first); its counters stay exact.
+  size_t request_log_capacity = 10000;
 };
 
 // A running simulator. Start() returns once both listeners accept connections. Stop() (or the
