@@ -5,6 +5,9 @@
 namespace agentboot::cli {
 
 int ExitCodeFor(Stage stage, const Error& error) {
+  // A step that failed while a stop was pending failed because of it (run's preparation only:
+  // the token is disarmed everywhere else).
+  if (ProcessStopToken().Requested()) return kExitStopped;
   switch (error.code) {
     case ErrorCode::kInvalidArgument:
       return kExitUsage;

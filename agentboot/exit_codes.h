@@ -25,6 +25,7 @@ enum ExitCode : int {
   kExitCrashLoop = 12,           // too many listener restarts in a short time
   kExitLaunchFailed = 13,        // the listener could not be started (path, permissions, user)
   kExitListenerKilled = 14,      // the listener ignored SIGINT and was killed: a job was lost
+  kExitStopped = 15,  // run: stopped by SIGTERM/SIGINT/SIGHUP before the listener started
   // `run --once`: the job's own result, read from the server.
   kExitJobSucceededWithIssues = 21,
   kExitJobFailed = 22,

@@ -44,6 +44,7 @@ struct RunFlags : RegisterFlags {
   bool keep_registration = false;         // re-enable after a drain instead of deleting
   std::string scheduled_events = "auto";  // auto (with the IMDS identity), on, off
   std::string rotate_key_every;           // "30d"; empty: only on request
+  std::vector<std::string> env;           // --env NAME[=VALUE] for the listener (listener_env.h)
 };
 
 // --drain-timeout, --keep-registration, --scheduled-events, --rotate-key-every, ...
