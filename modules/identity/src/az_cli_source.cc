@@ -119,12 +119,11 @@ class AzCliSource final : public TokenSource {
     // expires_on (integer, UTC, CLI >= 2.54) first; expiresOn is local time (§8).
     if (auto on = json.find("expires_on"); on != json.end()) {
       if (auto seconds = detail::SecondsValue(*on); seconds && *seconds > 0) {
-        expires = detail::ExpiryWithinLimit(FromUnixSeconds(*seconds), deps_.env.clock.Now());
+        expires = FromUnixSeconds(*seconds);
       }
     }
     if (auto on = json.find("expiresOn"); !expires && on != json.end() && on->is_string()) {
-      expires = detail::ExpiryWithinLimit(detail::ParseLocalTimestamp(on->get<std::string>()),
-                                          deps_.env.clock.Now());
+      expires = detail::ParseLocalTimestamp(on->get<std::string>());
     }
     if (!expires) {
       return Fail(ErrorCode::kInternal, context, "the Azure CLI output has no usable expiry",
