@@ -25,10 +25,12 @@ constexpr std::array kTable = {
     ExitCodeInfo{kExitLocal, "local file, directory or disk"},
     ExitCodeInfo{kExitTlsUntrusted, "TLS certificate not trusted"},
     ExitCodeInfo{kExitServerError, "server failure"},
+    ExitCodeInfo{kExitStopped, "stopped before the listener started"},
     ExitCodeInfo{kExitJobSucceededWithIssues, "job succeeded with issues"},
     ExitCodeInfo{kExitJobFailed, "job failed"},
     ExitCodeInfo{kExitJobCanceled, "job canceled"},
     ExitCodeInfo{kExitNoJobRan, "no job ran"},
+    ExitCodeInfo{kExitChecksFailed, "doctor: a check failed"},
 };
 
 enum class Kind { kOther, kLocal, kTls, kServer, kRedirect };
@@ -92,6 +94,9 @@ std::string FallbackAdvice(Stage stage, const Error& error) {
 std::span<const ExitCodeInfo> ExitCodeTable() { return kTable; }
 
 int ExitCodeFor(Stage stage, const Error& error) {
+  // A step that failed while a stop was pending failed because of it (run's preparation only:
+  // the token is disarmed everywhere else).
+  if (ProcessStopToken().Requested()) return kExitStopped;
   switch (KindOf(error)) {
     case Kind::kLocal:
       return kExitLocal;

@@ -30,6 +30,7 @@ enum ExitCode : int {
   kExitLocal = 15,         // a local file, directory or the disk (permissions, missing, full)
   kExitTlsUntrusted = 16,  // a server's TLS certificate is not trusted (--ca-file)
   kExitServerError = 17,   // the server failed (HTTP 5xx after retries, an unexpected redirect)
+  kExitStopped = 18,       // run: stopped by SIGTERM/SIGINT/SIGHUP before the listener started
   // `run --once`: the job's own result, read from the server.
   kExitJobSucceededWithIssues = 21,
   kExitJobFailed = 22,

@@ -8,6 +8,7 @@
 #include "commands.h"
 #include "exit_codes.h"
 #include "instance_name.h"
+#include "listener_env.h"
 #include "run_flags.h"
 #include "run_lock.h"
 #include "user_input.h"
@@ -176,6 +177,7 @@ Runner RegisterRunCommand(CLI::App& parent) {
                    "Serve /healthz, /readyz and /metrics on ADDR:PORT (e.g. 0.0.0.0:8080)")
       ->envname("AGENTBOOT_HEALTH_LISTEN");
   AddLifecycleOptions(*command, *flags);
+  AddListenerEnvironmentOption(*command, *flags);
   return [flags](App& app) { return RunAgent(app, *flags); };
 }
 

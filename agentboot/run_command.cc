@@ -8,12 +8,14 @@
 #include "commands.h"
 #include "exit_codes.h"
 #include "instance_name.h"
+#include "listener_env.h"
 #include "run_flags.h"
 #include "run_health.h"
 #include "run_lifecycle.h"
 #include "run_lock.h"
 #include "run_ownership.h"
 #include "run_registration.h"
+#include "run_stop.h"
 #include <grp.h>
 #include <pwd.h>
 #include <signal.h>
@@ -118,6 +120,7 @@ int DrainedExitCode(const lifecycle::DrainReport& report, const supervisor::RunR
 
 int RunAgent(App& app, const RunFlags& flags) {
   BlockSupervisionSignals();
+  PreparationStop preparation_stop;  // a stop from here on ends the run at once (run_stop.h)
   Env& env = app.env();
   auto policy = LifecyclePolicyFrom(flags);
   if (!policy) {
@@ -142,6 +145,11 @@ int RunAgent(App& app, const RunFlags& flags) {
     PrintFailure(run_as.error());
     return kExitUsage;
   }
+  auto listener_env = ListenerEnvironmentFrom(flags);  // allow-list, --env, --run-as's HOME...
+  if (!listener_env) {
+    PrintFailure(listener_env.error());
+    return kExitUsage;
+  }
   devops::Client client(ClientOptionsFor(flags.url), app.transport(), app.tokens(), env);
   RunHealth health(app);
   if (auto serving = health.Start(flags.health_listen); !serving) {
@@ -158,6 +166,9 @@ int RunAgent(App& app, const RunFlags& flags) {
   agent::AgentFiles files(env.fs, flags.agent_dir);
   auto registration = agent::Register(client, files, env, *options);
   if (!registration) return FailedStage(registration.error());
+  if (const auto stop = preparation_stop.Requested()) {
+    return StopAfterRegistration(app, client, files, flags, *stop);
+  }
   health.Registered(*registration, client);
   // With --run-as, the root stays root's; the listener reads its files through its group and
   // owns only _diag and its work folder (run_ownership.h). Again after every later write (a
@@ -193,7 +204,7 @@ int RunAgent(App& app, const RunFlags& flags) {
     // self-update never starts a second, unsupervised listener through run.sh (agent-audit D2).
     spec.argv = {flags.agent_dir + "/bin/Agent.Listener", "run", "--startuptype", "service"};
     if (flags.once) spec.argv.emplace_back("--once");
-    spec.env = supervisor::ScrubEnvironment(env.vars.All());
+    spec.env = supervisor::BuildListenerEnvironment(env.vars.All(), *listener_env);
     // A pinned version must not be replaced behind our back (agent-contract §4, self-update);
     // under --run-as the listener cannot write the root, so agentboot brings new versions.
     if (prepared->pinned || run_as->uid) spec.env["agent.disableupdate"] = "true";
@@ -215,6 +226,7 @@ int RunAgent(App& app, const RunFlags& flags) {
   hooks.on_exit = [&](const supervisor::ExitStatus& status) { return keeper.OnExit(status); };
   env.log.Log(LogLevel::kInfo, kSource, "launching the listener",
               {{"version", prepared->version}, {"once", flags.once ? "true" : "false"}});
+  preparation_stop.Disarm();  // from here the supervisor reads stop signals (a drain)
   auto supervisor = supervisor::NewSupervisor(env, supervisor::PosixChildLauncher(), supervision,
                                               std::move(hooks));
   lifecycle.Start(*supervisor);

@@ -14,10 +14,27 @@ std::string HostName() {
   return buffer;
 }
 
+// Names, pools and capabilities go into server requests, `.capabilities` (one KEY=VALUE per
+// line) and terminals: invalid UTF-8 aborted the process and a newline injected capabilities
+// (security review L2, L9). Checked when the flags are parsed, before anything happens.
+CLI::Validator PrintableText() {
+  return CLI::Validator(
+      [](const std::string& value) -> std::string {
+        const std::string problem = TextProblem(value);
+        if (problem.empty()) return "";
+        return problem + "; use printable UTF-8 text without control characters";
+      },
+      "TEXT");
+}
+
 Result<std::map<std::string, std::string>> ParseCapabilities(const std::vector<std::string>& list) {
   std::map<std::string, std::string> caps;
   for (const auto& item : list) {
     const size_t eq = item.find('=');
+    if (const std::string problem = TextProblem(item); !problem.empty()) {
+      return Fail(ErrorCode::kInvalidArgument, "--capability", problem,
+                  "Write capabilities as printable UTF-8 name=value, without control characters.");
+    }
     if (eq == std::string::npos || eq == 0) {
       return Fail(ErrorCode::kInvalidArgument, "--capability " + item, "expected key=value",
                   "Write capabilities as --capability name=value.");
@@ -35,11 +52,13 @@ void AddConnectionOptions(CLI::App& command, RegisterFlags& flags) {
       ->transform(OrganizationUrlValidator());
   command.add_option("--pool", flags.pool, "Agent pool name")
       ->envname("AZP_POOL")
+      ->check(PrintableText())
       ->transform(NameValidator("--pool/AZP_POOL"));
   command
       .add_option("--agent-name", flags.agent_name,
                   "Agent name (default: the Azure VM's name from IMDS, else the host name)")
       ->envname("AZP_AGENT_NAME")
+      ->check(PrintableText())
       ->transform(NameValidator("--agent-name/AZP_AGENT_NAME"));
   // Absolute from the start: the listener runs in the agent directory, where a relative path
   // would name another place.
@@ -53,7 +72,8 @@ void AddRegistrationOptions(CLI::App& command, RegisterFlags& flags) {
   command.add_option("--work", flags.work, "The agent's work folder")->envname("AZP_WORK");
   command.add_flag("--replace", flags.replace,
                    "Take over an agent of the same name that has another key");
-  command.add_option("--capability", flags.capabilities, "User capability key=value (repeat)");
+  command.add_option("--capability", flags.capabilities, "User capability key=value (repeat)")
+      ->check(PrintableText());
 }
 
 devops::ClientOptions ClientOptionsFor(const std::string& url) {
@@ -83,6 +103,11 @@ Result<agent::RegisterOptions> RegisterOptionsFrom(App& app, const RegisterFlags
   options.host_name = HostName();
   options.agent_name = flags.agent_name;
   if (options.agent_name.empty()) options.agent_name = DefaultAgentName(app, options.host_name);
+  // The default name comes from IMDS or the host name: checked like a flag.
+  if (const std::string problem = TextProblem(options.agent_name); !problem.empty()) {
+    return Fail(ErrorCode::kInvalidArgument, "agent name", problem,
+                "Give a printable UTF-8 name with --agent-name.");
+  }
   options.agent_version = std::move(version);
   return options;
 }

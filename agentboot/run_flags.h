@@ -45,6 +45,7 @@ struct RunFlags : RegisterFlags {
   std::string scheduled_events = "auto";  // auto (with the IMDS identity), on, off
   std::string rotate_key_every;           // "30d"; empty: only on request
   std::string idle_timeout;               // "30m": drain after that long without a job; empty: off
+  std::vector<std::string> env;           // --env NAME[=VALUE] for the listener (listener_env.h)
 };
 
 // --drain-timeout, --keep-registration, --scheduled-events, --rotate-key-every, ...

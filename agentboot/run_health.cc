@@ -38,6 +38,13 @@ RunHealth::RunHealth(App& app) : app_(app), model_(app.env().clock) {
   metrics_.Increment(metric::kListenerRestarts, {}, 0);
   model_.SetAgentbootAlive(true);
   model_.SetListener("starting", true);
+  // A SIGSTOPped listener is alive to the supervisor but serves nothing (security review L12):
+  // each probe reads its state from /proc.
+  model_.SetListenerCheck([this]() -> std::string {
+    return supervisor::IsStoppedState(supervisor::ProcessState(listener_pid_.load()))
+               ? "stopped (SIGSTOP)"
+               : "";
+  });
 }
 
 RunHealth::~RunHealth() {
@@ -75,6 +82,7 @@ void RunHealth::Registered(const agent::Registration& registration, devops::Clie
 }
 
 void RunHealth::OnTransition(const supervisor::State& state) {
+  listener_pid_ = state.phase == supervisor::Phase::kRunning ? state.pid : 0;
   if (state.phase == last_phase_) return;
   if (state.phase == supervisor::Phase::kStarting && state.ever_started) {
     metrics_.Increment(metric::kListenerRestarts);

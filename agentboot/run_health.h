@@ -49,6 +49,7 @@ class RunHealth {
   std::unique_ptr<telemetry::HealthServer> server_;
   supervisor::Phase last_phase_ = supervisor::Phase::kIdle;
   std::atomic<bool> draining_{false};
+  std::atomic<int> listener_pid_{0};  // while running; read by every probe
 
   std::mutex mu_;
   std::condition_variable wake_;

@@ -95,6 +95,30 @@ Status WriteLocalFiles(AgentFiles& files, Env& env, const RegisterOptions& optio
   return files.WriteSettings(settings);  // last: ".agent exists" means configured
 }
 
+// Everything that reaches the server, `.capabilities` (one KEY=VALUE per line) or a log must be
+// printable UTF-8 (security review L2, L9); the CLI checks first, this is the last line.
+Status CheckOptionsText(const RegisterOptions& options) {
+  const auto bad = [](const std::string& what, const std::string& problem) {
+    return Fail(ErrorCode::kInvalidArgument, "register: " + what, problem,
+                "Use printable UTF-8 text without control characters.");
+  };
+  const std::vector<std::pair<std::string, std::string>> fields = {
+      {"agent name", options.agent_name},
+      {"pool name", options.pool},
+      {"host name", options.host_name},
+      {"agent version", options.agent_version}};
+  for (const auto& [what, value] : fields) {
+    if (auto problem = TextProblem(value); !problem.empty()) return bad(what, problem);
+  }
+  for (const auto& [key, value] : options.capabilities) {
+    if (auto problem = TextProblem(key); !problem.empty()) return bad("capability name", problem);
+    if (key.find('=') != std::string::npos) return bad("capability " + key, "the name has a '='");
+    if (auto problem = TextProblem(value); !problem.empty())
+      return bad("capability " + key, problem);
+  }
+  return {};
+}
+
 Status CheckOptions(const RegisterOptions& options) {
   const std::string context = "register";
   if (options.server_url.empty()) {
@@ -114,7 +138,7 @@ Status CheckOptions(const RegisterOptions& options) {
                 "Unpack the agent into the agent directory (bin/Agent.Listener) or pass "
                 "--agent-version.");
   }
-  return {};
+  return CheckOptionsText(options);
 }
 
 Result<devops::Pool> ResolvePool(devops::Client& client, const std::string& name) {

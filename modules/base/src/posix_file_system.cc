@@ -102,7 +102,7 @@ class PosixFs final : public FileSystem {
                          uint32_t mode) override {
     const std::string context = "write " + path;
     std::string temp = path + ".tmp.XXXXXX";
-    FileDescriptor fd(::mkstemp(temp.data()));
+    FileDescriptor fd(::mkostemp(temp.data(), O_CLOEXEC));
     if (fd.get() < 0) return Fail(PosixError(context, errno));
     auto cleanup_fail = [&](int err) {
       ::unlink(temp.c_str());

@@ -80,6 +80,8 @@ class PosixRunner final : public ProcessRunner {
     posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
     posix_spawn_file_actions_adddup2(&actions, out.write_end(), 1);
     posix_spawn_file_actions_adddup2(&actions, err.write_end(), 2);
+    // Nothing else agentboot holds reaches the program, even without close-on-exec.
+    posix_spawn_file_actions_addclosefrom_np(&actions, 3);
     if (!spec.working_directory.empty()) {
       posix_spawn_file_actions_addchdir_np(&actions, spec.working_directory.c_str());
     }

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <ctime>
 #include <thread>
 
@@ -10,7 +11,11 @@ int64_t ToUnixSeconds(TimePoint t) noexcept {
 }
 
 TimePoint FromUnixSeconds(int64_t seconds) noexcept {
-  return TimePoint(std::chrono::seconds(seconds));
+  // A TimePoint counts nanoseconds: saturate instead of overflowing (about years 1678 to 2262).
+  using Seconds = std::chrono::seconds;
+  constexpr int64_t kMax =
+      std::chrono::duration_cast<Seconds>(TimePoint::duration::max()).count() - 1;
+  return TimePoint(Seconds(std::clamp<int64_t>(seconds, -kMax, kMax)));
 }
 
 std::string FormatUtc(TimePoint t) {

@@ -54,7 +54,7 @@ Result<http::Response> Caller::Run(const Call& call) {
     env_.log.Log(
         LogLevel::kInfo, "devops", "retrying Azure DevOps call",
         {{"call", call.Context()}, {"error", error.detail}, {"attempt", std::to_string(attempt)}});
-    Backoff(attempt, error.retry_after);
+    if (!Backoff(attempt, error.retry_after)) return std::move(outcome.result);
   }
 }
 
@@ -88,8 +88,10 @@ const std::string& ProcessSessionId() {
   return id;
 }
 
-void Caller::Backoff(int attempt, std::optional<Duration> server_delay) {
-  env_.clock.SleepFor(http::BackoffDelay(options_.backoff, attempt, env_.random, server_delay));
+bool Caller::Backoff(int attempt, std::optional<Duration> server_delay) {
+  // A stop during the wait ends the retries (security review M8); nothing more is sent.
+  return SleepUnlessStopped(
+      env_.clock, http::BackoffDelay(options_.backoff, attempt, env_.random, server_delay));
 }
 
 http::Request Caller::BuildRequest(const Call& call, const identity::AccessToken& token) const {

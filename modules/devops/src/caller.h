@@ -40,8 +40,9 @@ class Caller {
   [[nodiscard]] Result<http::Response> Run(const Call& call);
   // Exactly one exchange: a fresh token, the request, the answer mapped to an error.
   [[nodiscard]] Attempt Once(const Call& call);
-  // Sleeps (through Env::clock) before try `attempt + 1`.
-  void Backoff(int attempt, std::optional<Duration> server_delay);
+  // Sleeps (through Env::clock) before try `attempt + 1`; false when a stop was asked for
+  // meanwhile (ProcessStopToken).
+  bool Backoff(int attempt, std::optional<Duration> server_delay);
 
   const ClientOptions& options() const { return options_; }
   Env& env() { return env_; }

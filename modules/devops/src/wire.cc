@@ -23,7 +23,37 @@ std::optional<std::string> OptionalText(const json& object, const char* key) {
 
 int64_t Integer(const json& object, const char* key) {
   const auto it = object.find(key);
-  return it != object.end() && it->is_number_integer() ? it->get<int64_t>() : 0;
+  if (it == object.end() || !it->is_number_integer()) return 0;
+  if (it->is_number_unsigned() && it->get<uint64_t>() > static_cast<uint64_t>(INT64_MAX)) return 0;
+  return it->get<int64_t>();
+}
+
+// An id the rest of the code relies on: a positive integer that fits int64. Anything else
+// (missing, "abc", 1e20, 2^64) is an error, never a silent 0 (security review L11: pool id 0
+// made registration POST to pools/0).
+int64_t RequiredId(const json& object, const char* key) {
+  const auto it = object.is_object() ? object.find(key) : object.end();
+  const bool fits =
+      it != object.end() && it->is_number_integer() &&
+      !(it->is_number_unsigned() && it->get<uint64_t>() > static_cast<uint64_t>(INT64_MAX)) &&
+      it->get<int64_t>() > 0;
+  if (!fits) {
+    const std::string got =
+        it == object.end() ? "nothing" : it->dump(-1, ' ', false, json::error_handler_t::replace);
+    throw json::type_error::create(
+        302,
+        "\"" + std::string(key) + "\" must be a positive 64-bit integer, got " + got.substr(0, 40),
+        nullptr);
+  }
+  return it->get<int64_t>();
+}
+
+std::string RequiredText(const json& object, const char* key) {
+  const auto it = object.find(key);
+  if (it == object.end() || !it->is_string()) {
+    throw json::type_error::create(302, "\"" + std::string(key) + "\" must be a string", nullptr);
+  }
+  return it->get<std::string>();
 }
 
 std::map<std::string, std::string> StringMap(const json& object, const char* key) {
@@ -33,24 +63,31 @@ std::map<std::string, std::string> StringMap(const json& object, const char* key
   for (const auto& [name, value] : it->items()) {
     // PropertiesCollection wraps values: {"ServerUrl":{"$type":"System.String","$value":"…"}}.
     const json& inner = value.is_object() && value.contains("$value") ? value["$value"] : value;
-    out[name] =
-        inner.is_string() ? inner.get<std::string>() : (inner.is_null() ? "" : inner.dump());
+    out[name] = inner.is_string() ? inner.get<std::string>()
+                : inner.is_null() ? ""
+                                  : inner.dump(-1, ' ', false, json::error_handler_t::replace);
   }
   return out;
 }
+
+constexpr std::string_view kShapeAdvice =
+    "Check that --url is an Azure DevOps organization and that no proxy rewrites its answers; "
+    "if it is, report this answer.";
 
 // Parses `body` as JSON and applies `read`, turning any surprise into kInternal.
 template <typename T, typename Read>
 Result<T> ReadJson(std::string_view body, const std::string& context, Read read) {
   const json document = json::parse(body, nullptr, /*allow_exceptions=*/false);
   if (document.is_discarded()) {
-    return Fail(ErrorCode::kInternal, context, "Azure DevOps answered with malformed JSON");
+    return Fail(ErrorCode::kInternal, context, "Azure DevOps answered with malformed JSON",
+                std::string(kShapeAdvice));
   }
   try {
     return read(document);
   } catch (const json::exception& e) {
     return Fail(ErrorCode::kInternal, context,
-                std::string("unexpected JSON shape from Azure DevOps: ") + e.what());
+                std::string("unexpected JSON shape from Azure DevOps: ") + e.what(),
+                std::string(kShapeAdvice));
   }
 }
 
@@ -63,12 +100,12 @@ const json& Values(const json& document) {
 
 JobRequest ToJobRequest(const json& r) {
   JobRequest request;
-  request.request_id = Integer(r, "requestId");
+  request.request_id = RequiredId(r, "requestId");
   request.result = Text(r, "result");
   request.assign_time = OptionalText(r, "assignTime");
   request.finish_time = OptionalText(r, "finishTime");
   if (const auto agent = r.find("reservedAgent"); agent != r.end() && agent->is_object()) {
-    request.agent_id = Integer(*agent, "id");
+    request.agent_id = RequiredId(*agent, "id");
   }
   return request;
 }
@@ -91,8 +128,8 @@ std::optional<TimePoint> UtcTime(const json& object, const char* key) {
 
 Agent ToAgent(const json& j) {
   Agent agent;
-  agent.id = Integer(j, "id");
-  agent.name = Text(j, "name");
+  agent.id = RequiredId(j, "id");
+  agent.name = RequiredText(j, "name");
   agent.version = Text(j, "version");
   agent.os_description = Text(j, "osDescription");
   agent.enabled = j.value("enabled", true);
@@ -163,7 +200,9 @@ Result<std::vector<Pool>> ParsePools(std::string_view body, const std::string& c
   return ReadJson<std::vector<Pool>>(body, context, [](const json& j) {
     std::vector<Pool> pools;
     for (const json& p : Values(j)) {
-      pools.push_back(Pool{Integer(p, "id"), Text(p, "name"), p.value("isHosted", false)});
+      const auto hosted = p.is_object() ? p.find("isHosted") : p.end();
+      pools.push_back(Pool{RequiredId(p, "id"), RequiredText(p, "name"),
+                           hosted != p.end() && hosted->is_boolean() && hosted->get<bool>()});
     }
     return pools;
   });
@@ -222,7 +261,9 @@ std::string AgentToJson(const Agent& agent, bool include_id) {
                {"systemCapabilities", agent.system_capabilities}};
   if (!agent.user_capabilities.empty()) body["userCapabilities"] = agent.user_capabilities;
   if (include_id) body["id"] = agent.id;
-  return body.dump();
+  // Never throws: inputs are validated up front (UTF-8, no control characters), and anything
+  // that slips through is replaced rather than aborting the process (security review L2).
+  return body.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
 std::optional<WrappedException> ParseWrappedException(std::string_view body) {

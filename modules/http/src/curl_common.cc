@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <mutex>
 
+#include <sys/socket.h>
+
 namespace agentboot::http::detail {
 namespace {
 
@@ -72,12 +74,21 @@ void ConfigureProxy(CURL* easy, const CurlOptions& options, const Request& reque
   curl_easy_setopt(easy, CURLOPT_NOPROXY, options.no_proxy.c_str());
 }
 
+// libcurl's sockets are made close-on-exec atomically, so a child forked at the same moment
+// (the listener, the Azure CLI) never inherits a connection (security review M4).
+namespace {
+curl_socket_t OpenCloseOnExecSocket(void*, curlsocktype, curl_sockaddr* address) {
+  return ::socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
+}
+}  // namespace
+
 void ConfigureCommon(CURL* easy, const CurlOptions& options, const Request& request,
                      curl_slist* headers, char* error_buffer) {
   static const std::string kDefaultAgent = "agentboot";
   curl_easy_setopt(easy, CURLOPT_URL, request.url.c_str());
   curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(easy, CURLOPT_OPENSOCKETFUNCTION, &OpenCloseOnExecSocket);
   curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, error_buffer);
   curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, CurlMillis(request.timeout));
   curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, CurlMillis(request.connect_timeout));

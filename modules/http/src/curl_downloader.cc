@@ -61,6 +61,9 @@ size_t OnBody(char* data, size_t size, size_t count, void* user) {
 
 // Throttled: at most about once a second, or when another tenth of the total has arrived.
 int OnProgress(void* user, curl_off_t total, curl_off_t now, curl_off_t, curl_off_t) {
+  // A stop before the listener runs abandons the download (security review M8); the ".part"
+  // file is removed below.
+  if (ProcessStopToken().Requested()) return 1;
   auto* transfer = static_cast<Transfer*>(user);
   if (transfer->progress == nullptr || !*transfer->progress || now <= 0) return 0;
   const auto done = static_cast<uint64_t>(now);
@@ -112,6 +115,11 @@ class CurlDownloader final : public Downloader {
     const CURLcode code = curl_easy_perform(easy.get());
     long status = 0;
     curl_easy_getinfo(easy.get(), CURLINFO_RESPONSE_CODE, &status);
+    if (const auto stop = ProcessStopToken().Requested(); stop && code != CURLE_OK) {
+      ::close(transfer.fd);
+      ::unlink(part.c_str());
+      return Fail(StoppedError(context, *stop));
+    }
 
     auto failure = Finish(code, status, transfer, context, error_buffer, part, dest_path);
     if (failure) {

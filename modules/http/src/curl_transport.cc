@@ -62,6 +62,10 @@ Error TransportError(CURLcode code, const Exchange& exchange, const std::string&
   return error;
 }
 
+int AbortOnStop(void*, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  return ProcessStopToken().Requested() ? 1 : 0;
+}
+
 class CurlTransport final : public Transport {
  public:
   explicit CurlTransport(CurlOptions options) : options_(std::move(options)) {
@@ -81,6 +85,12 @@ class CurlTransport final : public Transport {
     const CURLcode code = curl_easy_perform(easy.get());
     curl_off_t elapsed_us = 0;
     curl_easy_getinfo(easy.get(), CURLINFO_TOTAL_TIME_T, &elapsed_us);
+    if (code == CURLE_ABORTED_BY_CALLBACK && request.abort_on_stop) {
+      if (const auto stop = ProcessStopToken().Requested()) {
+        LogExchange(request, "stopped", elapsed_us);
+        return Fail(StoppedError(context, *stop));
+      }
+    }
     if (code != CURLE_OK) {
       Error error =
           TransportError(code, exchange, context, error_buffer, options_.max_response_bytes);
@@ -122,6 +132,11 @@ class CurlTransport final : public Transport {
     curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, &OnHeader);
     curl_easy_setopt(easy, CURLOPT_HEADERDATA, &exchange);
     curl_easy_setopt(easy, CURLOPT_SUPPRESS_CONNECT_HEADERS, 1L);
+    if (request.abort_on_stop) {
+      // libcurl calls this at least once a second while it waits for a slow server.
+      curl_easy_setopt(easy, CURLOPT_NOPROGRESS, 0L);
+      curl_easy_setopt(easy, CURLOPT_XFERINFOFUNCTION, &AbortOnStop);
+    }
     ConfigureMethod(easy, request);
   }
 

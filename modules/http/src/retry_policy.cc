@@ -9,7 +9,14 @@
 namespace agentboot::http {
 namespace {
 
-constexpr Duration kMaxServerDelay = std::chrono::minutes(5);
+// Any server wait is read as at most this many seconds before it becomes a Duration: larger
+// numbers (Retry-After: 99999999999999999) would overflow the millisecond conversion, and every
+// caller caps the wait at kMaxServerDelay anyway.
+constexpr int64_t kMaxParsedDelaySeconds = 24 * 3600;
+
+Duration BoundedSeconds(int64_t seconds) {
+  return std::chrono::seconds(std::clamp<int64_t>(seconds, 0, kMaxParsedDelaySeconds));
+}
 
 std::optional<unsigned> MonthFromName(std::string_view name) {
   static constexpr std::array<std::string_view, 12> kMonths = {
@@ -51,13 +58,11 @@ std::optional<DateParts> SplitHttpDate(std::string_view text) {
   return std::nullopt;
 }
 
-Duration NotNegative(Duration d) { return std::max(d, Duration::zero()); }
-
 std::optional<Duration> Milliseconds(const std::optional<std::string>& value) {
   if (!value) return std::nullopt;
   const auto ms = ParseInt64(Trim(*value));
   if (!ms || *ms < 0) return std::nullopt;
-  return Duration(*ms);
+  return Duration(std::min<int64_t>(*ms, kMaxParsedDelaySeconds * 1000));
 }
 
 }  // namespace
@@ -67,7 +72,8 @@ std::optional<TimePoint> ParseHttpDate(std::string_view text) {
   if (!parts) return std::nullopt;
   const auto month = MonthFromName(parts->month);
   const auto day = Number(parts->day, 1, 31);
-  auto year = Number(parts->year, 0, 9999);
+  // Beyond 2200 a TimePoint (nanoseconds since 1970, good to 2262) would overflow.
+  auto year = Number(parts->year, 0, 2200);
   const auto hms = Split(parts->time, ':');
   if (!month || !day || !year || hms.size() != 3) return std::nullopt;
   if (parts->year.size() == 2) *year += *year < 70 ? 2000 : 1900;  // RFC 850's two-digit year
@@ -88,11 +94,13 @@ std::optional<Duration> ParseRetryAfter(std::string_view value, TimePoint now) {
   if (text.empty()) return std::nullopt;
   if (const auto seconds = ParseInt64(text)) {
     if (*seconds < 0) return std::nullopt;
-    return std::chrono::duration_cast<Duration>(std::chrono::seconds(*seconds));
+    return BoundedSeconds(*seconds);
   }
   const auto date = ParseHttpDate(text);
   if (!date) return std::nullopt;
-  return NotNegative(std::chrono::duration_cast<Duration>(*date - now));
+  if (*date <= now) return Duration::zero();
+  return std::min(std::chrono::duration_cast<Duration>(*date - now),
+                  BoundedSeconds(kMaxParsedDelaySeconds));
 }
 
 std::optional<Duration> ServerRequestedDelay(const Response& response, TimePoint now) {
@@ -103,11 +111,16 @@ std::optional<Duration> ServerRequestedDelay(const Response& response, TimePoint
   if (auto delay = Milliseconds(response.Header("x-ms-retry-after-ms"))) return delay;
   // Azure DevOps: the Unix time at which the identity's usage is back to zero (§6.5).
   if (const auto reset = response.Header("X-RateLimit-Reset")) {
-    if (const auto epoch = ParseInt64(Trim(*reset))) {
-      return NotNegative(std::chrono::duration_cast<Duration>(FromUnixSeconds(*epoch) - now));
+    if (const auto epoch = ParseInt64(Trim(*reset)); epoch && *epoch >= 0) {
+      // Subtract in whole seconds (no overflow for any int64 >= 0), then bound before converting.
+      return BoundedSeconds(*epoch - std::min(*epoch, ToUnixSeconds(now)));
     }
   }
   return std::nullopt;
+}
+
+Duration CapServerDelay(Duration server_delay) {
+  return std::clamp(server_delay, Duration::zero(), kMaxServerDelay);
 }
 
 Duration BackoffDelay(const BackoffPolicy& policy, int attempt, Random& random,
@@ -123,7 +136,7 @@ Duration BackoffDelay(const BackoffPolicy& policy, int attempt, Random& random,
   if (server_delay) {
     // A server that asked for a wait gets at least that, but never more than 5 minutes: an
     // absurd Retry-After must not park the bootstrapper for hours.
-    delay = std::max(delay, std::clamp(*server_delay, Duration::zero(), kMaxServerDelay));
+    delay = std::max(delay, CapServerDelay(*server_delay));
   }
   return delay;
 }

@@ -59,6 +59,7 @@ SendOutcome SendWithRetries(const http::Request& request, const RetryRules& rule
   while (true) {
     ++outcome.attempts;
     http::Request attempt_request = request;
+    attempt_request.abort_on_stop = true;  // a token request changes nothing on the server
     const bool probing = rules.probe && !outcome.answered;
     if (probing) attempt_request.connect_timeout = rules.probe_connect_timeout;
     env.log.Log(LogLevel::kDebug, "identity", "calling the identity endpoint",
@@ -85,10 +86,15 @@ SendOutcome SendWithRetries(const http::Request& request, const RetryRules& rule
     const int max_attempts = *gone_budget ? kGoneMaxAttempts : policy.max_attempts;
     if (outcome.attempts >= max_attempts) return outcome;
     const Duration delay =
-        *gone_budget ? std::max(kGoneDelay, server_delay.value_or(Duration::zero()))
-                     : http::BackoffDelay(policy, outcome.attempts, env.random, server_delay);
+        *gone_budget
+            ? std::max(kGoneDelay, http::CapServerDelay(server_delay.value_or(Duration::zero())))
+            : http::BackoffDelay(policy, outcome.attempts, env.random, server_delay);
     LogRetry(env, source, request, outcome.attempts, reason, delay);
-    env.clock.SleepFor(delay);
+    if (!SleepUnlessStopped(env.clock, delay)) {
+      outcome.result =
+          Fail(StoppedError("identity/" + std::string(source), *ProcessStopToken().Requested()));
+      return outcome;
+    }
   }
 }
 

@@ -127,16 +127,39 @@ std::optional<TimePoint> ParseUsDate(const std::string& text) {
   return ToTimePoint(c);
 }
 
+// A double as whole seconds, only when it fits: casting NaN, inf or 1e300 to int64 is UB.
+std::optional<int64_t> WholeSeconds(double real) {
+  constexpr double kLimit = 9.0e18;  // below INT64_MAX (9.22e18), exactly representable
+  if (!(real > -kLimit && real < kLimit)) return std::nullopt;
+  return static_cast<int64_t>(real);
+}
+
 }  // namespace
 
 std::optional<int64_t> SecondsValue(const nlohmann::json& value) {
+  if (value.is_number_unsigned()) {
+    const auto whole = value.get<uint64_t>();
+    if (whole > static_cast<uint64_t>(INT64_MAX)) return std::nullopt;
+    return static_cast<int64_t>(whole);
+  }
   if (value.is_number_integer()) return value.get<int64_t>();
-  if (value.is_number_float()) return static_cast<int64_t>(value.get<double>());
+  if (value.is_number_float()) return WholeSeconds(value.get<double>());
   if (!value.is_string()) return std::nullopt;
   const std::string text = Trim(value.get<std::string>());
   if (auto whole = ParseInt64(text)) return whole;
-  if (auto real = ParseDouble(text)) return static_cast<int64_t>(*real);
+  if (auto real = ParseDouble(text)) return WholeSeconds(*real);
   return std::nullopt;
+}
+
+std::optional<TimePoint> ExpiryWithinLimit(std::optional<TimePoint> expiry, TimePoint now) {
+  if (!expiry || (*expiry > now && *expiry - now > kMaxTokenLifetime)) return std::nullopt;
+  return expiry;
+}
+
+std::optional<TimePoint> ExpiryAfter(int64_t seconds, TimePoint now) {
+  // Compared in seconds before any arithmetic: 1e10 s would overflow a nanosecond TimePoint.
+  if (seconds <= 0 || seconds > kMaxTokenLifetime.count() / 1000) return std::nullopt;
+  return now + std::chrono::seconds(seconds);
 }
 
 std::optional<TimePoint> ParseTimestamp(std::string_view text) {
@@ -149,10 +172,12 @@ std::optional<TimePoint> ParseTimestamp(std::string_view text) {
 std::optional<TimePoint> ParseExpiresOn(const nlohmann::json& value, TimePoint now) {
   if (const auto seconds = SecondsValue(value)) {
     if (*seconds <= 0) return std::nullopt;
-    if (*seconds < kRelativeThreshold) return now + std::chrono::seconds(*seconds);
-    return FromUnixSeconds(*seconds);
+    if (*seconds < kRelativeThreshold) return ExpiryAfter(*seconds, now);
+    // Compared in seconds first: FromUnixSeconds saturates, but 1e18 is no date at all.
+    if (*seconds - ToUnixSeconds(now) > kMaxTokenLifetime.count() / 1000) return std::nullopt;
+    return ExpiryWithinLimit(FromUnixSeconds(*seconds), now);
   }
-  if (value.is_string()) return ParseTimestamp(value.get<std::string>());
+  if (value.is_string()) return ExpiryWithinLimit(ParseTimestamp(value.get<std::string>()), now);
   return std::nullopt;
 }
 
@@ -196,13 +221,13 @@ Result<AccessToken> ParseTokenResponse(std::string_view body, TimePoint now,
     expires = detail::ParseExpiresOn(*on, now);
   }
   if (const auto in = json.find("expires_in"); !expires && in != json.end()) {
-    if (const auto seconds = detail::SecondsValue(*in); seconds && *seconds > 0) {
-      expires = now + std::chrono::seconds(*seconds);
-    }
+    if (const auto seconds = detail::SecondsValue(*in))
+      expires = detail::ExpiryAfter(*seconds, now);
   }
   if (!expires) {
     return Fail(ErrorCode::kInternal, context,
-                "the token response has no usable expires_on or expires_in",
+                "the token response has no usable expires_on or expires_in (a lifetime from 1 s "
+                "to 30 days)",
                 "Report this response shape: the identity endpoint answered an unknown format.");
   }
   AccessToken result;
@@ -210,8 +235,8 @@ Result<AccessToken> ParseTokenResponse(std::string_view body, TimePoint now,
   result.expires_on = *expires;
   result.source = std::string(source);
   if (const auto in = json.find("refresh_in"); in != json.end()) {
-    if (const auto seconds = detail::SecondsValue(*in); seconds && *seconds > 0) {
-      result.refresh_on = now + std::chrono::seconds(*seconds);
+    if (const auto seconds = detail::SecondsValue(*in)) {
+      if (auto refresh = detail::ExpiryAfter(*seconds, now)) result.refresh_on = refresh;
     }
   }
   return result;

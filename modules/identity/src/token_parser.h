@@ -10,11 +10,23 @@
 
 namespace agentboot::identity::detail {
 
-// A JSON number or numeric string, as whole seconds. nullopt for anything else.
+// The longest token lifetime accepted. Entra and managed identity tokens live at most about a
+// day; anything beyond 30 days is a broken or hostile endpoint and is refused (security review
+// L6), which also keeps every expiry computation far from TimePoint overflow.
+inline constexpr Duration kMaxTokenLifetime{std::chrono::hours(24 * 30)};
+
+// A JSON number or numeric string, as whole seconds. nullopt for anything else, including
+// numbers outside int64 (floats are checked before the conversion).
 std::optional<int64_t> SecondsValue(const nlohmann::json& value);
 
+// now + seconds when 0 < seconds <= kMaxTokenLifetime, else nullopt (no overflow).
+std::optional<TimePoint> ExpiryAfter(int64_t seconds, TimePoint now);
+// `expiry` unless it lies beyond now + kMaxTokenLifetime (or is nullopt).
+std::optional<TimePoint> ExpiryWithinLimit(std::optional<TimePoint> expiry, TimePoint now);
+
 // expires_on in any of the §1.2 forms: Unix seconds (number or string; below 978307200 it is
-// relative to `now`), RFC 3339, RFC 1123, or "M/d/yyyy h:mm:ss [AM|PM] [+hh:mm]".
+// relative to `now`), RFC 3339, RFC 1123, or "M/d/yyyy h:mm:ss [AM|PM] [+hh:mm]". nullopt
+// when the result lies beyond now + kMaxTokenLifetime.
 std::optional<TimePoint> ParseExpiresOn(const nlohmann::json& value, TimePoint now);
 
 // An absolute timestamp in text form (the non-numeric cases above); no zone means UTC.

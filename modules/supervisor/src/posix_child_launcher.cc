@@ -4,6 +4,7 @@
 // the child calls only async-signal-safe functions.
 
 #include <array>
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,7 @@
 #include <grp.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -66,6 +68,50 @@ std::string ResolveProgram(const std::string& name, const std::map<std::string, 
   return name;  // exec fails with ENOENT and reports it
 }
 
+// Fallback for kernels without close_range (before 5.9): walk /proc/self/fd with getdents64
+// (opendir would allocate, which is not allowed between fork and exec).
+void CloseByListing(int keep_fd) {
+  const int dir = ::open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir < 0) {
+    for (int fd = 3; fd < 65536; ++fd) {
+      if (fd != keep_fd) ::close(fd);
+    }
+    return;
+  }
+  alignas(8) std::array<char, 4096> buffer{};
+  while (true) {
+    const long got = ::syscall(SYS_getdents64, dir, buffer.data(), buffer.size());
+    if (got <= 0) break;
+    for (long offset = 0; offset < got;) {
+      const char* record = buffer.data() + offset;
+      unsigned short length = 0;
+      ::memcpy(&length, record + 16, sizeof length);  // struct linux_dirent64: d_reclen
+      int fd = 0;
+      bool number = record[19] != '\0';
+      for (const char* c = record + 19; *c != '\0'; ++c) {  // d_name
+        if (*c < '0' || *c > '9') number = false;
+        if (number) fd = fd * 10 + (*c - '0');
+      }
+      if (number && fd > 2 && fd != keep_fd && fd != dir) ::close(fd);
+      offset += length;
+    }
+  }
+  ::close(dir);
+}
+
+// Nothing agentboot holds (the health socket, HTTP connections, lock and state files) reaches
+// the listener and its jobs, even a descriptor some library made without close-on-exec
+// (security review M4). `keep_fd`, the exec report pipe, is close-on-exec anyway.
+void CloseInheritedDescriptors(int keep_fd) {
+  const bool low = keep_fd < 3;
+  const unsigned first = 3;
+  const unsigned keep = static_cast<unsigned>(keep_fd);
+  const bool closed = low ? ::close_range(first, ~0U, 0) == 0
+                          : (keep == first || ::close_range(first, keep - 1, 0) == 0) &&
+                                ::close_range(keep + 1, ~0U, 0) == 0;
+  if (!closed) CloseByListing(keep_fd);
+}
+
 [[noreturn]] void ChildFail(int report_fd, int stage) {
   const std::array<int, 2> message{stage, errno};
   ssize_t ignored = ::write(report_fd, message.data(), sizeof message);
@@ -86,6 +132,7 @@ std::string ResolveProgram(const std::string& name, const std::map<std::string, 
   if (::dup2(null_fd, 0) < 0 || ::dup2(out_fd, 1) < 0 || ::dup2(err_fd, 2) < 0) {
     ChildFail(report_fd, kDup);
   }
+  CloseInheritedDescriptors(report_fd);
   // Own session and process group: the group can be SIGKILLed as a whole, and a terminal's
   // Ctrl-C reaches agentboot only, which forwards SIGINT itself.
   if (::setsid() < 0) ChildFail(report_fd, kSetsid);

@@ -37,9 +37,26 @@ void HealthModel::SetReasons(std::vector<std::string> reasons) {
   state_.reasons = std::move(reasons);
 }
 
-HealthState HealthModel::Snapshot() const {
+void HealthModel::SetListenerCheck(std::function<std::string()> check) {
   std::lock_guard lock(mu_);
-  return state_;
+  listener_check_ = std::move(check);
+}
+
+HealthState HealthModel::Snapshot() const {
+  std::function<std::string()> check;
+  HealthState state;
+  {
+    std::lock_guard lock(mu_);
+    state = state_;
+    check = listener_check_;
+  }
+  if (state.listener_alive && check) {
+    if (std::string problem = check(); !problem.empty()) {
+      state.listener_alive = false;
+      state.listener_state = std::move(problem);
+    }
+  }
+  return state;
 }
 
 namespace {

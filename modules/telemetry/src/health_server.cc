@@ -1,17 +1,16 @@
+#include <array>
+#include <optional>
+
 #include <Poco/Exception.h>
-#include <Poco/Net/HTTPRequestHandler.h>
-#include <Poco/Net/HTTPRequestHandlerFactory.h>
-#include <Poco/Net/HTTPServer.h>
-#include <Poco/Net/HTTPServerParams.h>
-#include <Poco/Net/HTTPServerRequest.h>
-#include <Poco/Net/HTTPServerResponse.h>
-#include <Poco/Net/NetException.h>
-#include <Poco/Net/ServerSocket.h>
-#include <Poco/Net/SocketDefs.h>
-#include <Poco/ThreadPool.h>
-#include <Poco/URI.h>
+#include <Poco/Net/SocketAddress.h>
 
 #include "agentboot/telemetry.h"
+
+#include "probe_loop.h"
+#include <netinet/in.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 namespace agentboot::telemetry {
 
@@ -48,73 +47,67 @@ Result<HostPort> ParseListen(const std::string& listen) {
   return HostPort{host, static_cast<uint16_t>(*port)};
 }
 
-void Respond(Poco::Net::HTTPServerResponse& out, const std::string& method, int status,
-             std::string_view content_type, const std::string& body) {
-  out.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(status));
-  out.setContentType(std::string(content_type));
-  out.set("Cache-Control", "no-store");
-  out.setContentLength64(static_cast<Poco::Int64>(body.size()));
-  std::ostream& stream = out.send();
-  if (method != Poco::Net::HTTPRequest::HTTP_HEAD) stream << body;
+detail::ProbeReply Route(HealthModel& model, Metrics& metrics, const std::string& method,
+                         const std::string& path) {
+  const bool known = path == "/healthz" || path == "/readyz" || path == "/metrics";
+  if (!known) return {404, "application/json", R"({"error":"not found"})", {}};
+  if (method != "GET" && method != "HEAD") {
+    return {405, "application/json", R"({"error":"method not allowed"})", {{"Allow", "GET, HEAD"}}};
+  }
+  if (path == "/metrics") {
+    return {200, std::string(kPrometheusContentType), metrics.RenderPrometheus(), {}};
+  }
+  const ProbeResult probe = path == "/healthz" ? model.Healthz() : model.Readyz();
+  const std::string body =
+      probe.body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+  return {probe.ok ? 200 : 503, "application/json", body, {}};
 }
 
-class Handler final : public Poco::Net::HTTPRequestHandler {
- public:
-  Handler(HealthModel& model, Metrics& metrics) : model_(model), metrics_(metrics) {}
+std::string ErrnoText(int error) {
+  std::array<char, 256> buffer{};
+  return strerror_r(error, buffer.data(), buffer.size());
+}
 
-  void handleRequest(Poco::Net::HTTPServerRequest& in,
-                     Poco::Net::HTTPServerResponse& out) override {
-    const std::string method = in.getMethod();
-    std::string path;
-    try {
-      path = Poco::URI(in.getURI()).getPath();
-    } catch (const Poco::Exception&) {
-      path.clear();  // an unparsable target is simply not one of ours
-    }
-    const bool known = path == "/healthz" || path == "/readyz" || path == "/metrics";
-    if (!known) {
-      Respond(out, method, 404, "application/json", R"({"error":"not found"})");
-      return;
-    }
-    if (method != Poco::Net::HTTPRequest::HTTP_GET && method != Poco::Net::HTTPRequest::HTTP_HEAD) {
-      out.set("Allow", "GET, HEAD");
-      Respond(out, method, 405, "application/json", R"({"error":"method not allowed"})");
-      return;
-    }
-    if (path == "/metrics") {
-      Respond(out, method, 200, kPrometheusContentType, metrics_.RenderPrometheus());
-      return;
-    }
-    const ProbeResult probe = path == "/healthz" ? model_.Healthz() : model_.Readyz();
-    Respond(out, method, probe.ok ? 200 : 503, "application/json", probe.body.dump() + "\n");
+// A listening socket, close-on-exec from the start (security review M4: the listener and every
+// job inherited Poco's socket and could answer the probes themselves) and non-blocking.
+Result<int> Listen(const Poco::Net::SocketAddress& address, const std::string& context) {
+  const int fd = ::socket(address.af(), SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  if (fd < 0) return Fail(ErrorCode::kUnavailable, context, "socket: " + ErrnoText(errno));
+  const int on = 1;
+  // SO_REUSEADDR survives TIME_WAIT after a restart; SO_REUSEPORT stays off so a second
+  // agentboot on the same port fails instead of silently sharing it.
+  ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
+  if (address.family() == Poco::Net::SocketAddress::IPv6) {
+    ::setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof on);
   }
-
- private:
-  HealthModel& model_;
-  Metrics& metrics_;
-};
-
-class Factory final : public Poco::Net::HTTPRequestHandlerFactory {
- public:
-  Factory(HealthModel& model, Metrics& metrics) : model_(model), metrics_(metrics) {}
-  Poco::Net::HTTPRequestHandler* createRequestHandler(
-      const Poco::Net::HTTPServerRequest&) override {
-    return new Handler(model_, metrics_);
+  if (::bind(fd, address.addr(), address.length()) != 0 || ::listen(fd, 64) != 0) {
+    const int error = errno;
+    ::close(fd);
+    if (error == EADDRINUSE) {
+      return Fail(ErrorCode::kUnavailable, context, ErrnoText(error),
+                  "another process uses this port; choose a free one with --health-listen");
+    }
+    if (error == EADDRNOTAVAIL) {
+      return Fail(ErrorCode::kInvalidArgument, context, ErrnoText(error),
+                  "the address is not one of this host's; " + std::string(kListenAdvice));
+    }
+    return Fail(ErrorCode::kUnavailable, context, ErrnoText(error));
   }
+  return fd;
+}
 
- private:
-  HealthModel& model_;
-  Metrics& metrics_;
-};
+uint16_t BoundPort(int fd) {
+  sockaddr_storage bound{};
+  socklen_t length = sizeof bound;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &length);                      // NOLINT
+  return Poco::Net::SocketAddress(reinterpret_cast<sockaddr*>(&bound), length).port();  // NOLINT
+}
 
 }  // namespace
 
 struct HealthServer::Impl {
-  // Probes are tiny and rare: a private pool keeps them off Poco's default pool.
-  Poco::ThreadPool pool{1, 4, 60};
-  std::unique_ptr<Poco::Net::HTTPServer> server;
+  std::unique_ptr<detail::ProbeLoop> loop;
   uint16_t port = 0;
-  bool running = false;
 };
 
 Result<std::unique_ptr<HealthServer>> HealthServer::Start(const std::string& listen,
@@ -122,43 +115,22 @@ Result<std::unique_ptr<HealthServer>> HealthServer::Start(const std::string& lis
   auto where = ParseListen(listen);
   if (!where) return Fail(where.error());
   const std::string context = "listen for health probes on " + listen;
-  auto impl = std::make_unique<Impl>();
+  std::optional<Poco::Net::SocketAddress> address;
   try {
-    const Poco::Net::SocketAddress address(where->host, where->port);
-    Poco::Net::ServerSocket socket;
-    // SO_REUSEADDR survives TIME_WAIT after a restart; SO_REUSEPORT stays off so a second
-    // agentboot on the same port fails instead of silently sharing it.
-    if (address.family() == Poco::Net::SocketAddress::IPv6) {
-      socket.bind6(address, true, false, true);
-    } else {
-      socket.bind(address, true, false);
-    }
-    socket.listen(16);
-    impl->port = socket.address().port();
-    Poco::Net::HTTPServerParams::Ptr params = new Poco::Net::HTTPServerParams;
-    params->setMaxThreads(4);
-    params->setMaxQueued(32);
-    params->setKeepAlive(true);
-    params->setTimeout(Poco::Timespan(10, 0));
-    impl->server = std::make_unique<Poco::Net::HTTPServer>(new Factory(model, metrics), impl->pool,
-                                                           socket, params);
-    impl->server->start();
-    impl->running = true;
-  } catch (const Poco::Net::HostNotFoundException& e) {
-    return Fail(ErrorCode::kInvalidArgument, context, e.displayText(), std::string(kListenAdvice));
-  } catch (const Poco::InvalidArgumentException& e) {
-    return Fail(ErrorCode::kInvalidArgument, context, e.displayText(), std::string(kListenAdvice));
+    address.emplace(where->host, where->port);
   } catch (const Poco::Exception& e) {
-    if (e.code() == POCO_EADDRINUSE) {
-      return Fail(ErrorCode::kUnavailable, context, e.displayText(),
-                  "another process uses this port; choose a free one with --health-listen");
-    }
-    if (e.code() == POCO_EADDRNOTAVAIL) {
-      return Fail(ErrorCode::kInvalidArgument, context, e.displayText(),
-                  "the address is not one of this host's; " + std::string(kListenAdvice));
-    }
-    return Fail(ErrorCode::kUnavailable, context, e.displayText());
+    return Fail(ErrorCode::kInvalidArgument, context, e.displayText(), std::string(kListenAdvice));
   }
+  auto fd = Listen(*address, context);
+  if (!fd) return Fail(fd.error());
+  auto impl = std::make_unique<Impl>();
+  impl->port = BoundPort(*fd);
+  impl->loop = std::make_unique<detail::ProbeLoop>(
+      *fd,
+      [&model, &metrics](const std::string& method, const std::string& path) {
+        return Route(model, metrics, method, path);
+      },
+      detail::ProbeLimits{});
   return std::unique_ptr<HealthServer>(new HealthServer(std::move(impl)));
 }
 
@@ -169,12 +141,8 @@ HealthServer::~HealthServer() { Stop(); }
 uint16_t HealthServer::port() const { return impl_->port; }
 
 void HealthServer::Stop() {
-  if (!impl_->running) return;
-  impl_->running = false;
-  impl_->server->stopAll(true);
-  impl_->pool.joinAll();
-  // The listening socket lives as long as the server object: free the port now, not later.
-  impl_->server.reset();
+  // Closes the listening socket too: the port is free when this returns.
+  if (impl_->loop) impl_->loop->Stop();
 }
 
 }  // namespace agentboot::telemetry

@@ -26,7 +26,8 @@ namespace {
 // Values with spaces or quotes are quoted so a line stays machine-splittable.
 std::string QuoteIfNeeded(const std::string& value) {
   if (!value.empty() && value.find_first_of(" \"=\t\n") == std::string::npos) return value;
-  return nlohmann::json(value).dump();
+  // Never throws: invalid UTF-8 in a logged value is replaced, not an abort (review L2).
+  return nlohmann::json(value).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 }  // namespace

@@ -40,7 +40,7 @@ class RunCommand : public CliFixture {
   }
 
   // IMDS, the organization, and the fake listener's retry intervals shortened from the real
-  // agent's 30 s (its knobs pass agentboot's environment scrub).
+  // agent's 30 s (RunArgs names them with --env).
   std::map<std::string, std::string> RunEnv() const {
     auto env = ImdsEnv();
     env["FAKE_AGENT_SESSION_RETRY_MS"] = "500";
@@ -51,6 +51,11 @@ class RunCommand : public CliFixture {
   std::vector<std::string> RunArgs(const std::string& name, std::vector<std::string> extra = {}) {
     std::vector<std::string> args = {"run", "--agent-dir", temp_dir_ + "/" + name, "--agent-name",
                                      name,  "--cache-dir", temp_dir_ + "/cache"};
+    // The fake listener's knobs pass the listener environment's allow-list only when named.
+    for (const char* knob : {"FAKE_AGENT_SESSION_RETRY_MS", "FAKE_AGENT_POLL_RETRY_MS",
+                             "FAKE_AGENT_SESSION_CONFLICT_LIMIT_MS"}) {
+      args.insert(args.end(), {"--env", knob});
+    }
     args.insert(args.end(), extra.begin(), extra.end());
     return args;
   }

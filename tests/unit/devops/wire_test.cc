@@ -2,6 +2,7 @@
 #include "wire.h"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 namespace agentboot::devops::detail {
 namespace {
@@ -63,6 +64,64 @@ TEST(AgentToJson, IncludesIdOnlyForReplace) {
   agent.id = 4;
   EXPECT_EQ(AgentToJson(agent, false).find("\"id\""), std::string::npos);
   EXPECT_NE(AgentToJson(agent, true).find("\"id\":4"), std::string::npos);
+}
+
+// Security review L11 (D16a/D16c): a wrong-typed pool or agent is an error with advice, never
+// pool id 0 or an empty name.
+class WrongTypedPool : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(WrongTypedPool, IsAnErrorNotASilentZero) {
+  const auto pools = ParsePools(R"({"count":1,"value":[)" + GetParam() + "]}", "GET pools");
+  ASSERT_FALSE(pools.has_value()) << GetParam() << " gave id " << (*pools)[0].id;
+  EXPECT_EQ(pools.error().code, ErrorCode::kInternal);
+  EXPECT_EQ(pools.error().context, "GET pools");
+  EXPECT_FALSE(pools.error().advice.empty());
+}
+
+INSTANTIATE_TEST_SUITE_P(SecurityReviewL11, WrongTypedPool,
+                         ::testing::Values(R"({"id":"abc","name":5})", R"({"id":"abc","name":"p"})",
+                                           R"({"id":1e20,"name":"p"})",
+                                           R"({"id":100000000000000000000,"name":"p"})",
+                                           R"({"id":18446744073709551615,"name":"p"})",
+                                           R"({"id":9223372036854775808,"name":"p"})",
+                                           R"({"id":0,"name":"p"})", R"({"id":-3,"name":"p"})",
+                                           R"({"name":"p"})", R"({"id":1})",
+                                           R"({"id":1,"name":null})", R"(7)", R"("pool")"));
+
+TEST(ParsePools, LargestInt64IdIsKept) {
+  const auto pools = ParsePools(R"({"value":[{"id":9223372036854775807,"name":"p"}]})", "t");
+  ASSERT_TRUE(pools.has_value()) << pools.error().ToString();
+  EXPECT_EQ((*pools)[0].id, INT64_MAX);
+}
+
+TEST(ParseAgent, WrongTypedIdOrNameIsAnError) {
+  for (const char* body : {R"({"id":"3","name":"a"})", R"({"id":3,"name":7})", R"({"id":3})",
+                           R"({"id":1e30,"name":"a"})", R"({"id":3,"name":"a","enabled":"no"})"}) {
+    const auto agent = ParseAgent(body, "t");
+    EXPECT_FALSE(agent.has_value()) << body;
+  }
+  const auto agents = ParseAgents(R"({"value":[{"id":"x","name":"a"}]})", "t");
+  EXPECT_FALSE(agents.has_value());
+}
+
+TEST(ParseJobRequests, WrongTypedIdsAreErrors) {
+  EXPECT_FALSE(ParseJobRequests(R"({"value":[{"requestId":"1"}]})", "t").has_value());
+  EXPECT_FALSE(ParseJobRequests(R"({"value":[{"requestId":1,"reservedAgent":{"id":"a"}}]})", "t")
+                   .has_value());
+  EXPECT_TRUE(
+      ParseJobRequests(R"({"value":[{"requestId":1,"reservedAgent":{"id":2}}]})", "t").has_value());
+}
+
+// Security review L2: invalid UTF-8 that reaches the serializer is replaced, never thrown (the
+// CLI rejects it up front; this is the last line).
+TEST(AgentToJson, InvalidUtf8DoesNotThrow) {
+  Agent agent;
+  agent.name = "\xff\xfe-bad";
+  agent.user_capabilities["k\xc3"] = "v\xff";
+  std::string body;
+  EXPECT_NO_THROW(body = AgentToJson(agent, false));
+  EXPECT_NE(body.find("-bad"), std::string::npos);
+  EXPECT_FALSE(nlohmann::json::parse(body, nullptr, false).is_discarded());
 }
 
 }  // namespace

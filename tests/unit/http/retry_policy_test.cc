@@ -40,6 +40,19 @@ TEST(ParseRetryAfter, RejectsGarbage) {
   EXPECT_EQ(ParseRetryAfter("Sun, 06 Nov 1994 25:00:00 GMT", kRfcDate), std::nullopt);
 }
 
+// Security review M7: huge values are bounded before they become a Duration (no overflow, no UB).
+TEST(ParseRetryAfter, HugeDeltaIsBoundedToOneDayBeforeConversion) {
+  EXPECT_EQ(ParseRetryAfter("999999", kRfcDate), std::chrono::hours(24));
+  EXPECT_EQ(ParseRetryAfter("99999999999999999", kRfcDate), std::chrono::hours(24));
+  EXPECT_EQ(ParseRetryAfter("9223372036854775807", kRfcDate), std::chrono::hours(24));
+  EXPECT_EQ(ParseRetryAfter("86399", kRfcDate), seconds(86399));
+}
+
+TEST(ParseRetryAfter, DateBeyondWhatATimePointHoldsIsRejected) {
+  EXPECT_EQ(ParseRetryAfter("Fri, 31 Dec 9999 23:59:59 GMT", kRfcDate), std::nullopt);
+  EXPECT_EQ(ParseRetryAfter("Tue, 01 Jan 2200 00:00:00 GMT", kRfcDate), std::chrono::hours(24));
+}
+
 Response WithHeaders(Headers headers) {
   Response response;
   response.status = 429;
@@ -73,6 +86,26 @@ TEST(ServerRequestedDelay, ReadsRateLimitResetAsEpochSeconds) {
   const auto past = std::to_string(ToUnixSeconds(kRfcDate) - 42);
   EXPECT_EQ(ServerRequestedDelay(WithHeaders({{"X-RateLimit-Reset", past}}), kRfcDate),
             milliseconds(0));
+}
+
+TEST(ServerRequestedDelay, HugeRateLimitResetAndMillisecondsAreBounded) {
+  EXPECT_EQ(
+      ServerRequestedDelay(WithHeaders({{"X-RateLimit-Reset", "9223372036854775807"}}), kRfcDate),
+      std::chrono::hours(24));
+  EXPECT_EQ(ServerRequestedDelay(WithHeaders({{"X-RateLimit-Reset", "99999999999"}}), kRfcDate),
+            std::chrono::hours(24));
+  EXPECT_EQ(
+      ServerRequestedDelay(WithHeaders({{"X-RateLimit-Reset", "-9223372036854775807"}}), kRfcDate),
+      std::nullopt);
+  EXPECT_EQ(
+      ServerRequestedDelay(WithHeaders({{"retry-after-ms", "9223372036854775807"}}), kRfcDate),
+      std::chrono::hours(24));
+}
+
+TEST(CapServerDelay, ClampsToFiveMinutes) {
+  EXPECT_EQ(CapServerDelay(std::chrono::hours(24)), minutes(5));
+  EXPECT_EQ(CapServerDelay(seconds(7)), seconds(7));
+  EXPECT_EQ(CapServerDelay(seconds(-7)), seconds(0));
 }
 
 TEST(ServerRequestedDelay, AbsentWhenNoHeaderSaysSo) {

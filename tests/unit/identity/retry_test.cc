@@ -63,6 +63,23 @@ TEST_F(ImdsRetryTest, GoneRecoversWithinTheBudget) {
   EXPECT_EQ(TotalSleep(), std::chrono::seconds(60));
 }
 
+// Security review M7 (D11a/D11b): a 410 with an absurd Retry-After waits at most five minutes
+// per attempt, like every other path; before the fix it slept 999999 s or overflowed.
+class GoneWithRetryAfter : public ImdsRetryTest,
+                           public ::testing::WithParamInterface<const char*> {};
+
+TEST_P(GoneWithRetryAfter, WaitIsCappedAtFiveMinutesPerAttempt) {
+  for (int i = 0; i < 3; ++i) transport_.Json(410, "{}", {{"Retry-After", GetParam()}});
+  transport_.Json(200, TokenBody("t", fake_.clock.Now(), 3600));
+  ASSERT_TRUE(Get().has_value());
+  ASSERT_EQ(fake_.clock.sleeps().size(), 3U);
+  for (const Duration sleep : fake_.clock.sleeps()) EXPECT_EQ(sleep, std::chrono::minutes(5));
+}
+
+INSTANTIATE_TEST_SUITE_P(Imds, GoneWithRetryAfter,
+                         ::testing::Values("999999", "99999999999999999", "9223372036854775807",
+                                           "Fri, 31 Dec 2199 23:59:59 GMT"));
+
 TEST_F(ImdsRetryTest, TooManyRequestsWaitsExactlyRetryAfter) {
   transport_.Json(429, "{}", {{"Retry-After", "7"}})
       .Json(200, TokenBody("t", fake_.clock.Now(), 3600));

@@ -107,5 +107,46 @@ TEST(TokenRequest, ScopeAndResourceRoundTrip) {
   EXPECT_EQ(ResourceFromScope("plain"), "plain");
 }
 
+// Security review L6 (D4a/D4b/D4e/D4f): lifetimes beyond 30 days and numbers that do not fit are
+// refused before any chrono arithmetic (before the fix 1e10 gave an expiry in 1759).
+class AbsurdExpiry : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(AbsurdExpiry, IsRefusedWithoutOverflow) {
+  const std::string body = R"({"access_token":"a",)" + GetParam() + "}";
+  auto token = ParseTokenResponse(body, kNow, "t");
+  ASSERT_FALSE(token.has_value()) << body << " gave " << FormatUtc(token->expires_on);
+  EXPECT_NE(token.error().detail.find("30 days"), std::string::npos);
+}
+
+INSTANTIATE_TEST_SUITE_P(SecurityReviewL6, AbsurdExpiry,
+                         ::testing::Values(R"("expires_in":1e10)", R"("expires_in":10000000000)",
+                                           R"("expires_in":9223372036854775807)",
+                                           R"("expires_in":18446744073709551615)",
+                                           R"("expires_in":"1e18")", R"("expires_in":1e300)",
+                                           R"("expires_in":-1e300)", R"("expires_in":2592001)",
+                                           R"("expires_on":99999999999)",
+                                           R"("expires_on":"99999999999")", R"("expires_on":1e18)",
+                                           R"("expires_on":9223372036854775807)",
+                                           R"("expires_on":"9999-12-31T23:59:59Z")",
+                                           R"("expires_on":"2200-01-01T00:00:00Z")",
+                                           R"("expires_on":"12/31/2199 11:59:59 PM +00:00")"));
+
+TEST(ParseTokenResponse, LifetimeUpToThirtyDaysIsAccepted) {
+  EXPECT_EQ(ExpiryOf(R"({"access_token":"a","expires_in":2592000})"),
+            kNow + std::chrono::hours(24 * 30));
+  EXPECT_EQ(ExpiryOf(R"({"access_token":"a","expires_on":1802592000})"),
+            FromUnixSeconds(1'802'592'000));
+  // An absurd expires_on falls back to a sane expires_in.
+  EXPECT_EQ(ExpiryOf(R"({"access_token":"a","expires_on":99999999999,"expires_in":3600})"),
+            kNow + std::chrono::hours(1));
+}
+
+TEST(FromUnixSeconds, SaturatesInsteadOfOverflowing) {
+  EXPECT_GT(FromUnixSeconds(INT64_MAX), FromUnixSeconds(7'000'000'000));  // year 2191
+  EXPECT_EQ(FromUnixSeconds(INT64_MAX), FromUnixSeconds(99'999'999'999));
+  EXPECT_LT(FromUnixSeconds(INT64_MIN), FromUnixSeconds(0));
+  EXPECT_EQ(ToUnixSeconds(FromUnixSeconds(1'800'000'000)), 1'800'000'000);
+}
+
 }  // namespace
 }  // namespace agentboot::identity

@@ -101,5 +101,25 @@ TEST(HealthModel, RunCommandReasonsAndDeadListenerBlockReadiness) {
   EXPECT_EQ(model.Snapshot().listener_state, "stopped");
 }
 
+// Security review L12: a SIGSTOPped listener is alive to the supervisor but serves nothing; the
+// run command's check (a /proc read per probe) makes both probes fail while it is stopped.
+TEST(HealthModel, ListenerCheckFailsBothProbesWhileItReportsAProblem) {
+  FakeClock clock;
+  HealthModel model(clock);
+  model.SetListener("running", true);
+  model.SetServerView(true, true, true);
+  std::string problem;
+  model.SetListenerCheck([&] { return problem; });
+  EXPECT_TRUE(model.Healthz().ok);
+  EXPECT_TRUE(model.Readyz().ok);
+  problem = "stopped (SIGSTOP)";
+  EXPECT_FALSE(model.Healthz().ok);
+  EXPECT_FALSE(model.Readyz().ok);
+  EXPECT_EQ(model.Healthz().body.at("listener"), "stopped (SIGSTOP)");
+  EXPECT_TRUE(HasReasonContaining(model.Healthz().body, "listener is not alive"));
+  problem.clear();
+  EXPECT_TRUE(model.Healthz().ok);
+}
+
 }  // namespace
 }  // namespace agentboot::telemetry

@@ -17,6 +17,15 @@ TEST(StreamLogger, TextLineCarriesSourceMessageAndQuotedFields) {
   EXPECT_EQ(out.str(), "agentboot[identity]: token acquired source=imds who=\"a b\"\n");
 }
 
+// Security review L2: a value that is not UTF-8 is logged (replaced), never an abort.
+TEST(StreamLogger, InvalidUtf8InAQuotedTextValueDoesNotThrow) {
+  std::ostringstream out;
+  testing::FakeClock clock;
+  StreamLogger log(out, clock, {});
+  EXPECT_NO_THROW(log.Log(LogLevel::kInfo, "run", "x", {{"name", "bad \xff\xfe name"}}));
+  EXPECT_NE(out.str().find("name=\"bad "), std::string::npos) << out.str();
+}
+
 TEST(StreamLogger, JsonLinesAreParseableAndOrdered) {
   std::ostringstream out;
   testing::FakeClock clock(FromUnixSeconds(0));

@@ -8,7 +8,9 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <ostream>
 #include <string>
@@ -98,6 +100,7 @@ class Clock {
 };
 
 int64_t ToUnixSeconds(TimePoint t) noexcept;
+// Saturates at the TimePoint range (about 1678 to 2262) instead of overflowing.
 TimePoint FromUnixSeconds(int64_t seconds) noexcept;
 std::string FormatUtc(TimePoint t);  // "2026-11-29T12:00:00Z"
 
@@ -234,6 +237,37 @@ ProcessRunner& PosixProcessRunner();
 Logger& NullLogger();
 
 // ---------------------------------------------------------------------------------------------
+// StopToken: a stop asked for before the listener runs (security review M8). `run` blocks
+// SIGINT/SIGTERM/SIGHUP from the start so supervision can read them from a signalfd later; while
+// the token is armed, a pending stop signal is seen (sigpending, nothing consumed) by the retry
+// sleeps, identity requests and package downloads, which then give up at once. Disarmed (the
+// default, and in every other command) it never asks to stop. Thread-safe.
+class StopToken {
+ public:
+  // The signal asking to stop, if any; called often, so it must be cheap.
+  using Probe = std::function<std::optional<int>()>;
+  void Arm(Probe probe);
+  void Disarm();  // forgets the probe and any stop seen
+  bool armed();
+  // The stop signal once one was seen while armed (sticky until Disarm), else nullopt.
+  std::optional<int> Requested();
+
+ private:
+  std::mutex mu_;
+  Probe probe_;
+  std::optional<int> seen_;
+};
+
+StopToken& ProcessStopToken();  // the one `run` arms; never deleted
+// SIGINT, SIGTERM or SIGHUP pending on this process or thread (blocked, not yet read).
+std::optional<int> PendingStopSignal();
+// clock.SleepFor(duration), in slices of at most 100 ms while `token` is armed; false as soon as
+// it asks to stop (then the caller gives up instead of trying again).
+bool SleepUnlessStopped(Clock& clock, Duration duration, StopToken& token = ProcessStopToken());
+// The error a step returns when it gave up because of a stop: kUnavailable, not retryable.
+Error StoppedError(const std::string& context, int signal);
+
+// ---------------------------------------------------------------------------------------------
 // Small helpers shared by every module.
 
 std::string Trim(std::string_view text);
@@ -247,6 +281,10 @@ std::string UrlDecode(std::string_view text);  // '+' becomes a space
 std::optional<int64_t> ParseInt64(std::string_view text) noexcept;
 std::optional<double> ParseDouble(std::string_view text) noexcept;
 std::string NewGuid(Random& random);  // lower-case D format
+// "" when `text` is valid UTF-8 without control characters (C0, DEL, C1); otherwise what is
+// wrong and where, e.g. "byte 4 is a control character (0x0a, a line break)". Never echoes the
+// text itself.
+std::string TextProblem(std::string_view text);
 // Joins a base URL and a path with exactly one '/' between them.
 std::string JoinUrl(std::string_view base, std::string_view path);
 

@@ -30,6 +30,9 @@ struct Request {
   Duration timeout{std::chrono::seconds(30)};          // whole request
   Duration connect_timeout{std::chrono::seconds(10)};  // TCP + TLS handshake
   bool bypass_proxy = false;  // IMDS and other link-local endpoints must never go through a proxy
+  // Abandon the request when ProcessStopToken() asks to stop (kUnavailable, "stopped by ...").
+  // Only for requests that change nothing on the server (a token request, a download).
+  bool abort_on_stop = false;
 
   std::optional<std::string> Header(std::string_view name) const {
     return FindHeader(headers, name);
@@ -151,7 +154,8 @@ std::unique_ptr<Downloader> MakeCurlDownloader(const CurlOptions& options);
 // Retry policy: pure functions. The caller sleeps through its Clock.
 
 // Parses Retry-After (delta seconds or an HTTP date) relative to `now`. nullopt when absent or
-// malformed; never negative.
+// malformed; never negative, and never more than one day (larger values are read as one day
+// before any conversion, so no value can overflow).
 std::optional<Duration> ParseRetryAfter(std::string_view value, TimePoint now);
 // An HTTP date (RFC 9110 §5.6.7: IMF-fixdate "Sun, 06 Nov 1994 08:49:37 GMT", RFC 850, asctime),
 // as in Retry-After and IMDS's NotBefore. The weekday is not checked against the date. nullopt
@@ -159,8 +163,15 @@ std::optional<Duration> ParseRetryAfter(std::string_view value, TimePoint now);
 std::optional<TimePoint> ParseHttpDate(std::string_view text);
 
 // The server's requested wait from Retry-After, retry-after-ms, x-ms-retry-after-ms or
-// X-RateLimit-Reset (epoch seconds), whichever is present, in that order.
+// X-RateLimit-Reset (epoch seconds), whichever is present, in that order. At most one day.
 std::optional<Duration> ServerRequestedDelay(const Response& response, TimePoint now);
+
+// The longest a server can make us wait in one go: an absurd Retry-After must not park the
+// bootstrapper for hours.
+inline constexpr Duration kMaxServerDelay{std::chrono::minutes(5)};
+
+// `server_delay` clamped to [0, kMaxServerDelay]; every retry path applies it.
+Duration CapServerDelay(Duration server_delay);
 
 struct BackoffPolicy {
   int max_attempts = 4;                       // total tries, including the first

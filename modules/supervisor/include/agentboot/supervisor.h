@@ -100,12 +100,51 @@ class ChildLauncher {
 
 ChildLauncher& PosixChildLauncher();  // owned by the module, never deleted
 
-// Removes secrets and agentboot's own variables from `parent` and sets VSO_AGENT_IGNORE so the
-// listener does not publish agentboot's remaining configuration as capabilities. Dropped:
-// AGENTBOOT_*, AZP_TOKEN*, IDENTITY_HEADER, MSI_SECRET, *SECRET, *PASSWORD,
-// VSTS_AGENT_INPUT_TOKEN, SYSTEM_ACCESSTOKEN, plus `extra_drop` (exact names, or "PREFIX*").
-// Kept on purpose: AZURE_FEDERATED_TOKEN_FILE, AZURE_CLIENT_ID, IDENTITY_ENDPOINT, ... (jobs may
-// use workload or managed identity themselves; the file path and endpoints are not secrets).
+// The state letter of /proc/<pid>/stat ('R', 'S', 'T' stopped, 't' traced, 'Z', ...); nullopt
+// when the process is gone or the text is malformed.
+std::optional<char> ParseProcStatState(std::string_view stat);
+std::optional<char> ProcessState(int pid);
+// True for 'T' (SIGSTOP) and 't' (stopped by a debugger): alive, but serving nothing.
+bool IsStoppedState(std::optional<char> state);
+
+// The --run-as user's login facts from the passwd database (getpwnam_r).
+struct UserAccount {
+  std::string name;
+  uint32_t uid = 0;
+  uint32_t gid = 0;
+  std::string home;
+  std::string shell;
+  std::vector<uint32_t> groups;  // supplementary groups (getgrouplist)
+};
+// kInvalidArgument with advice when there is no such user.
+[[nodiscard]] Result<UserAccount> LookUpUser(const std::string& name);
+
+// PATH of a --run-as listener: root's PATH is not the job user's.
+inline constexpr std::string_view kDefaultListenerPath =
+    "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+struct ListenerEnvironment {
+  // --env items: "NAME" copies NAME from agentboot's environment, "NAME=VALUE" sets it. They
+  // pass even when not on the allow-list, never agentboot's own secrets (see EnvItemProblem).
+  std::vector<std::string> explicit_vars;
+  // With --run-as: HOME, USER, LOGNAME and SHELL from the account, PATH kDefaultListenerPath.
+  std::optional<UserAccount> run_as;
+};
+
+// "" when `item` is a valid --env item; otherwise why not (a bad name, one of agentboot's own
+// variables such as AZP_TOKEN or AGENTBOOT_*, invalid UTF-8 or a control character).
+std::string EnvItemProblem(const std::string& item);
+
+// The listener's environment from an allow-list of `parent`: PATH, LANG, LANGUAGE, LC_*, TZ, TERM,
+// HOME, USER, LOGNAME, SHELL, TMPDIR, SSL_CERT_FILE/DIR, DOTNET_SYSTEM_GLOBALIZATION_INVARIANT,
+// HTTP(S)_PROXY/ALL_PROXY without user-info, NO_PROXY, AGENT_* and VSTS_AGENT_* knobs (except
+// names with a word such as TOKEN, SECRET, PASSWORD, PAT, KEY), agent.disableupdate, and the
+// identity variables jobs may use (AZURE_CLIENT_ID, AZURE_FEDERATED_TOKEN_FILE, IDENTITY_ENDPOINT,
+// AZP_URL, ...), which VSO_AGENT_IGNORE hides from the capability list. Then `options`.
+std::map<std::string, std::string> BuildListenerEnvironment(
+    const std::map<std::string, std::string>& parent, const ListenerEnvironment& options);
+
+// BuildListenerEnvironment(parent, {}) without the names in `extra_drop` (exact, or "PREFIX*").
 std::map<std::string, std::string> ScrubEnvironment(
     const std::map<std::string, std::string>& parent,
     const std::vector<std::string>& extra_drop = {});

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -163,6 +164,10 @@ class HealthModel {
   void RecordServerContact();
   // Replaces the run command's own "why not ready" reasons (empty clears them).
   void SetReasons(std::vector<std::string> reasons);
+  // Asked at every probe while the listener counts as alive: a non-empty answer says why it
+  // is not serving after all (e.g. stopped with SIGSTOP), which fails /healthz and /readyz.
+  // Must be quick (a /proc read) and thread-safe.
+  void SetListenerCheck(std::function<std::string()> check);
 
   HealthState Snapshot() const;
   // ok while agentboot and the listener are alive.
@@ -175,12 +180,14 @@ class HealthModel {
   HealthOptions options_;
   mutable std::mutex mu_;
   HealthState state_;
+  std::function<std::string()> listener_check_;
 };
 
 // ---------------------------------------------------------------------------------------------
-// HealthServer: a Poco HTTP server answering GET /healthz, /readyz (200 or 503 with a JSON body)
-// and /metrics (200, Prometheus text). Other paths are 404, other methods 405. The model and the
-// metrics must outlive the server.
+// HealthServer: a small poll(2) HTTP server (one thread, a 2 s deadline per connection, at most
+// 16 connections per peer, Connection: close) answering GET /healthz, /readyz (200 or 503 with a
+// JSON body) and /metrics (200, Prometheus text). Other paths are 404, other methods 405. The model
+// and the metrics must outlive the server.
 
 class HealthServer {
  public:
