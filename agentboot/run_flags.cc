@@ -38,6 +38,7 @@ void AddConnectionOptions(CLI::App& command, RegisterFlags& flags) {
       ->envname("AZP_AGENT_NAME");
   command.add_option("--agent-dir", flags.agent_dir, "The agent's root directory (parent of bin/)")
       ->envname("AGENTBOOT_AGENT_DIR");
+  AddSecurityOptions(command, flags.security);
 }
 
 void AddRegistrationOptions(CLI::App& command, RegisterFlags& flags) {

@@ -91,19 +91,14 @@ class ArcSource final : public TokenSource {
     }
     const std::string path = Trim(std::string_view(*header).substr(kPrefix.size()));
     if (Status valid = ValidateKeyPath(path, context); !valid) return Fail(valid.error());
-    auto info = deps_.env.fs.Stat(path);
-    if (!info) {
-      Error error = info.error();
-      error.context = context;
-      error.advice =
-          "Run agentboot as root or as a member of the himds group so it can read the key.";
-      return Fail(std::move(error));
+    // O_NOFOLLOW|O_NONBLOCK and fstat on the descriptor: a symlink planted in the key directory
+    // is not followed, and a FIFO cannot hang the process (security-review L8).
+    auto content = deps_.env.fs.ReadRegularFile(path, kMaxKeySize);
+    if (!content && content.error().code == ErrorCode::kInvalidArgument) {
+      return Fail(KeyRefused(context, "the key file " + path +
+                                          " is not a regular file of at most 4096 bytes (" +
+                                          content.error().detail + ")"));
     }
-    if (info->is_directory || info->size > kMaxKeySize) {
-      return Fail(
-          KeyRefused(context, "the key file " + path + " is not a file of at most 4096 bytes"));
-    }
-    auto content = deps_.env.fs.ReadFile(path);
     if (!content) {
       Error error = content.error();
       error.context = context;
