@@ -224,9 +224,15 @@ TEST_F(Security, RotationUnderRunAsDoesNotChownThroughASymlink) {
   Start(RunArgs("b6", {"--agent-version", FAKE_AGENT_VERSION, "--run-as", kJobUser}));
   ASSERT_TRUE(Eventually([&] { return Online("b6"); })) << Log();
   // Done as root here; the point is what root does with the link afterwards.
+  const std::string old_key = ReadFile(root + "/.credentials_rsaparams");
   fs::remove(root + "/.credentials");
   fs::create_symlink(victim, root + "/.credentials");
-  (void)Agentboot({"rotate", "--agent-dir", root, "--wait", "20"}, ImdsEnv());
+  const RunResult rotated = Agentboot({"rotate", "--agent-dir", root, "--wait", "20"}, ImdsEnv());
+  // The rotation happened (the new key is written before the files are given to the user)...
+  EXPECT_EQ(rotated.exit_code, 0) << rotated.err << Log();
+  EXPECT_NE(ReadFile(root + "/.credentials_rsaparams"), old_key);
+  // ...and root's chown stopped at the link: the target is still root's alone.
+  EXPECT_NE(Log().find("symlink"), std::string::npos) << Log();
   struct stat st {};
   ASSERT_EQ(::stat(victim.c_str(), &st), 0);
   EXPECT_EQ(st.st_uid, 0U) << Log();
