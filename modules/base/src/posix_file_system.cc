@@ -121,7 +121,8 @@ class PosixFs final : public FileSystem {
 
   Result<std::string> ReadRegularFile(const std::string& path, uint64_t max_size) override {
     const std::string context = "read " + path;
-    FileDescriptor fd(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC));
+    FileDescriptor fd(
+        ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC));
     if (fd.get() < 0) return Fail(NoFollowError(context, errno));
     struct stat st {};
     if (::fstat(fd.get(), &st) != 0) return Fail(PosixError(context, errno));
@@ -190,8 +191,8 @@ class PosixFs final : public FileSystem {
       return Fail(PosixError(context, err));
     };
     // Owner first: fchown clears set-id bits, fchmod then sets the mode asked for.
-    if (owner && ::fchown(fd.get(), static_cast<uid_t>(owner->uid),
-                          static_cast<gid_t>(owner->gid)) != 0) {
+    if (owner &&
+        ::fchown(fd.get(), static_cast<uid_t>(owner->uid), static_cast<gid_t>(owner->gid)) != 0) {
       return cleanup_fail(errno);
     }
     if (::fchmod(fd.get(), static_cast<mode_t>(mode)) != 0) return cleanup_fail(errno);

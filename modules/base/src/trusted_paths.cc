@@ -60,8 +60,9 @@ Status CheckDirectory(const std::string& path, const struct stat& st, bool is_ta
   // /tmp: others may write, but the sticky bit keeps them from renaming or removing our entry
   // (the owner, checked above, is root or agentboot's user).
   if (!is_target && (st.st_mode & S_ISVTX) != 0) return {};
-  return Refuse(path, "is writable by group or others: another user could replace what "
-                      "agentboot runs and trusts there");
+  return Refuse(path,
+                "is writable by group or others: another user could replace what "
+                "agentboot runs and trusts there");
 }
 
 // A symlink on the way is followed by root every time: someone else's could be re-pointed later.

@@ -24,7 +24,8 @@ constexpr uid_t kOther = 4242;
 class SecureFilesTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string pattern = (std::filesystem::temp_directory_path() / "agentboot-sec-XXXXXX").string();
+    std::string pattern =
+        (std::filesystem::temp_directory_path() / "agentboot-sec-XXXXXX").string();
     ASSERT_NE(mkdtemp(pattern.data()), nullptr);
     dir_ = pattern;
     ASSERT_EQ(::chmod(dir_.c_str(), 0755), 0);
@@ -64,7 +65,8 @@ TEST_F(SecureFilesTest, ChownNoFollowRefusesASymlinkAndLeavesItsTarget) {
   const std::string victim = dir_ + "/shadow-copy";
   ASSERT_TRUE(PosixFileSystem().WriteFileAtomic(victim, "root:x:0", 0600));
   ASSERT_EQ(::symlink(victim.c_str(), (dir_ + "/.credentials").c_str()), 0);
-  auto owned = PosixFileSystem().ChownNoFollow(dir_, ".credentials", FileOwner{kOther, kOther}, 0644);
+  auto owned =
+      PosixFileSystem().ChownNoFollow(dir_, ".credentials", FileOwner{kOther, kOther}, 0644);
   ASSERT_FALSE(owned.has_value());
   EXPECT_EQ(owned.error().code, ErrorCode::kInvalidArgument);
   const auto st = StatOf(victim);
@@ -98,10 +100,8 @@ TEST_F(SecureFilesTest, ReadRegularFileRefusesSymlinksFifosAndLargeFiles) {
   ASSERT_EQ(::mkfifo((dir_ + "/pipe.key").c_str(), 0600), 0);
   ASSERT_TRUE(fs.WriteFileAtomic(dir_ + "/big.key", std::string(100, 'k'), 0600));
   ASSERT_TRUE(fs.WriteFileAtomic(dir_ + "/good.key", "abc", 0600));
-  EXPECT_EQ(fs.ReadRegularFile(dir_ + "/link.key", 4096).error().code,
-            ErrorCode::kInvalidArgument);
-  EXPECT_EQ(fs.ReadRegularFile(dir_ + "/pipe.key", 4096).error().code,
-            ErrorCode::kInvalidArgument);
+  EXPECT_EQ(fs.ReadRegularFile(dir_ + "/link.key", 4096).error().code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(fs.ReadRegularFile(dir_ + "/pipe.key", 4096).error().code, ErrorCode::kInvalidArgument);
   EXPECT_EQ(fs.ReadRegularFile(dir_ + "/big.key", 99).error().code, ErrorCode::kInvalidArgument);
   EXPECT_EQ(fs.ReadRegularFile(dir_ + "/none.key", 99).error().code, ErrorCode::kNotFound);
   EXPECT_EQ(*fs.ReadRegularFile(dir_ + "/good.key", 3), "abc");
@@ -109,7 +109,8 @@ TEST_F(SecureFilesTest, ReadRegularFileRefusesSymlinksFifosAndLargeFiles) {
 
 TEST_F(SecureFilesTest, TrustedDirectoryAcceptsRootOwnedChains) {
   const std::string agent = Make("agent", 0755);
-  EXPECT_TRUE(CheckTrustedDirectory(agent, {})) << CheckTrustedDirectory(agent, {}).error().ToString();
+  EXPECT_TRUE(CheckTrustedDirectory(agent, {}))
+      << CheckTrustedDirectory(agent, {}).error().ToString();
   // Not created yet: judged by what exists above it (here the temp dir, then /tmp: sticky).
   EXPECT_TRUE(CheckTrustedDirectory(agent + "/not/yet", {}));
 }
