@@ -41,6 +41,7 @@ Result<std::unique_ptr<App>> App::Create(const GlobalOptions& options) {
   app->downloader_ = http::MakeCurlDownloader(curl_options);
   http::Transport* transport = app->curl_.get();
   FileSystem* fs = &PosixFileSystem();
+#ifdef AGENTBOOT_TEST_HOOKS  // agentboot-testhooks only (agentboot/CMakeLists.txt)
   if (auto crash_after = ProcessEnvironment().GetNonEmpty("AGENTBOOT_TEST_CRASH_AFTER")) {
     app->crash_counter_ =
         std::make_unique<TEST_CrashCounter>(static_cast<int>(ParseInt64(*crash_after).value_or(0)));
@@ -50,6 +51,7 @@ Result<std::unique_ptr<App>> App::Create(const GlobalOptions& options) {
     fs = app->crashing_fs_.get();
     transport = app->crashing_transport_.get();
   }
+#endif
   app->counting_ = std::make_unique<http::CountingTransport>(*transport);
   app->env_ = std::make_unique<Env>(Env{SystemClock(), *fs, ProcessEnvironment(), *app->logger_,
                                         SystemRandom(), PosixProcessRunner()});

@@ -13,6 +13,7 @@
 #include "run_flags.h"
 #include "run_lifecycle.h"
 #include "run_lock.h"
+#include "secure_start.h"
 #include <signal.h>
 
 namespace agentboot::cli {
@@ -23,7 +24,20 @@ struct DrainFlags {
   int drain_timeout_seconds = 600;
   bool keep_registration = false;
   int wait_seconds = 0;  // 0: long enough for the drain, the stop and the cleanup
+  std::string url;       // --url / AZP_URL: when set, .agent must name this organization
+  SecurityFlags security;
 };
+
+// The agentboot to signal, verified (security-review M2), or a refusal to print.
+Result<std::optional<int>> RunningToSignal(App& app, const DrainFlags& flags) {
+  // The directory may still belong to the --run-as user of an older release: nothing is run or
+  // trusted from it on this path (the pid is checked against the lock holder and /proc).
+  if (auto dir = CheckDirectoryFor(app, flags.agent_dir, {std::nullopt, true}, flags.security);
+      !dir) {
+    return Fail(dir.error());
+  }
+  return AgentbootToSignal(app.env().fs, flags.agent_dir);
+}
 
 // Waits (polling every 200 ms) until `done` holds or `wait` passes.
 bool WaitFor(Clock& clock, Duration wait, const std::function<bool()>& done) {
@@ -54,7 +68,12 @@ Result<agent::AgentSettings> ConfiguredAgent(agent::AgentFiles& files) {
 
 int RunDrain(App& app, const DrainFlags& flags) {
   Env& env = app.env();
-  if (auto pid = RunningAgentboot(env.fs, flags.agent_dir)) {
+  auto running = RunningToSignal(app, flags);
+  if (!running) {
+    PrintFailure(running.error());
+    return kExitUsage;
+  }
+  if (const auto pid = *running) {
     std::cout << "asking agentboot (pid " << *pid << ") to drain the agent\n" << std::flush;
     if (::kill(*pid, SIGTERM) != 0) {
       PrintFailure(MakeError(ErrorCode::kPermissionDenied, "kill " + std::to_string(*pid),
@@ -80,7 +99,9 @@ int RunDrain(App& app, const DrainFlags& flags) {
     std::cout << "nothing to drain: " << settings.error().ToString() << "\n";
     return kExitOk;
   }
-  devops::Client client(ClientOptionsFor(settings->server_url), app.transport(), app.tokens(), env);
+  auto url = TrustedOrganization(app, files, flags.url, flags.security);
+  if (!url) return FailedStage(url.error());
+  devops::Client client(ClientOptionsFor(*url), app.transport(), app.tokens(), env);
   auto control = lifecycle::NewDevopsAgentControl(client, files, env);
   auto mailbox = lifecycle::NewMailbox();
   struct NoListener final : lifecycle::ListenerControl {
@@ -118,7 +139,12 @@ int RunRotate(App& app, const DrainFlags& flags) {
     PrintFailure(settings.error());
     return kExitNotFound;
   }
-  if (auto pid = RunningAgentboot(env.fs, flags.agent_dir)) {
+  auto running = RunningToSignal(app, flags);
+  if (!running) {
+    PrintFailure(running.error());
+    return kExitUsage;
+  }
+  if (const auto pid = *running) {
     const Secret before = KeyFile(env.fs, files.rsa_params_path());
     std::cout << "asking agentboot (pid " << *pid << ") to rotate the agent's key\n" << std::flush;
     if (::kill(*pid, SIGUSR1) != 0) {
@@ -139,7 +165,9 @@ int RunRotate(App& app, const DrainFlags& flags) {
     std::cout << "rotated: the agent now authenticates with a new key\n";
     return kExitOk;
   }
-  devops::Client client(ClientOptionsFor(settings->server_url), app.transport(), app.tokens(), env);
+  auto url = TrustedOrganization(app, files, flags.url, flags.security);
+  if (!url) return FailedStage(url.error());
+  devops::Client client(ClientOptionsFor(*url), app.transport(), app.tokens(), env);
   auto agent = client.GetAgent(settings->pool_id, settings->agent_id);
   if (!agent) return FailedStage(agent.error());
   if (agent->status == "online") {
@@ -166,6 +194,11 @@ void AddCommonOptions(CLI::App& command, DrainFlags& flags) {
       .add_option("--wait", flags.wait_seconds,
                   "Seconds to wait for the running agentboot (default: drain timeout + 10 min)")
       ->check(CLI::Range(1, 7 * 24 * 3600));
+  command
+      .add_option("--url", flags.url,
+                  "Organization URL; when set, it must be the one the agent's .agent names")
+      ->envname("AZP_URL");
+  AddSecurityOptions(command, flags.security);
 }
 
 }  // namespace

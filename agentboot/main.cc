@@ -34,6 +34,11 @@ void AddGlobalOptions(CLI::App& app, GlobalOptions& options) {
 }
 
 int Main(int argc, char** argv) {
+  // First thing: a crash must not leave a core file with a token or key in it, and other users
+  // (the --run-as user, every job) must not read this process's memory (security-review L15).
+  if (auto hardened = DisableCoreDumps(); !hardened) {
+    std::cerr << "agentboot: warning: " << hardened.error().ToString() << "\n";
+  }
   CLI::App cli("agentboot: register and supervise Azure DevOps agents without a stored secret",
                "agentboot");
   cli.set_version_flag("--version", VersionText());

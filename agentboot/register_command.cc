@@ -12,11 +12,13 @@
 #include "run_flags.h"
 #include "run_lock.h"
 #include "user_input.h"
+#include "secure_start.h"
 
 namespace agentboot::cli {
 namespace {
 
 int RunRegister(App& app, const RegisterFlags& flags) {
+  if (const int refused = SecureRegisterStart(app, flags); refused != kExitOk) return refused;
   // A token first: it proves the identity and tells whether this is an Azure VM (for the name).
   if (auto token = app.tokens().GetToken({}); !token) {
     PrintFailure(token.error());
@@ -60,6 +62,10 @@ int RunRegister(App& app, const RegisterFlags& flags) {
 }
 
 int RunUnregister(App& app, const RegisterFlags& flags) {
+  if (auto dir = CheckDirectoryFor(app, flags.agent_dir, {std::nullopt, true}, flags.security);
+      !dir) {
+    return FailedStage(dir.error());
+  }
   if (auto pid = RunningAgentboot(app.env().fs, flags.agent_dir)) {
     // Deleting the agent under a running listener would only make it register again.
     PrintFailure(MakeError(ErrorCode::kAlreadyExists, flags.agent_dir,
@@ -70,8 +76,16 @@ int RunUnregister(App& app, const RegisterFlags& flags) {
   }
   agent::AgentFiles files(app.env().fs, flags.agent_dir);
   auto settings = files.LoadSettings();
-  // The organization of a configured agent is the one in .agent, whatever AZP_URL says.
-  const std::string url = settings ? settings->server_url : flags.url;
+  // The organization of a configured agent is the one in .agent, once that file is trusted and
+  // agrees with --url / AZP_URL when given (security-review M1).
+  std::string url = flags.url;
+  if (settings) {
+    auto trusted = TrustedOrganization(app, files, flags.url, flags.security);
+    if (!trusted) return FailedStage(trusted.error());
+    url = *trusted;
+  } else if (auto checked = CheckUrlFor(app, flags.url, flags.security); !checked) {
+    return FailedStage(checked.error());
+  }
   if (!settings && flags.agent_name.empty()) {
     std::cout << "nothing to unregister: " << flags.agent_dir
               << " holds no agent configuration (to delete an agent by name, pass --agent-name "
@@ -90,6 +104,7 @@ int RunUnregister(App& app, const RegisterFlags& flags) {
   auto done =
       agent::Unregister(client, files, app.env(), flags.pool, flags.agent_name, flags.force);
   if (!done) return FailedStage(done.error());
+  SweepAgentTempFiles(app, files);
   if (done->agent_id == 0) {
     std::cout << "nothing to unregister: no agent '" << done->agent_name << "'\n";
     return kExitOk;

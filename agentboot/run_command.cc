@@ -127,6 +127,7 @@ int RunAgent(App& app, const RunFlags& flags) {
     PrintFailure(policy.error());
     return kExitUsage;
   }
+  if (const int refused = SecureRunStart(app, flags); refused != kExitOk) return refused;
   if (auto made = env.fs.CreateDirectories(flags.agent_dir, 0755); !made) {
     PrintFailure(made.error());
     return ExitCodeFor(Stage::kLocal, made.error());

@@ -66,6 +66,7 @@ void AddConnectionOptions(CLI::App& command, RegisterFlags& flags) {
   command.add_option("--agent-dir", flags.agent_dir, "The agent's root directory (parent of bin/)")
       ->envname("AGENTBOOT_AGENT_DIR")
       ->transform(AbsolutePathValidator());
+  AddSecurityOptions(command, flags.security);
 }
 
 void AddRegistrationOptions(CLI::App& command, RegisterFlags& flags) {

@@ -11,6 +11,7 @@
 #include "agentboot/devops.h"
 
 #include "app.h"
+#include "secure_start.h"
 
 namespace agentboot::cli {
 
@@ -26,6 +27,7 @@ struct RegisterFlags {
   bool replace = false;
   bool placeholder = false;
   bool force = false;
+  SecurityFlags security;  // --allow-insecure-dir, --allow-insecure-url
 };
 
 struct RunFlags : RegisterFlags {

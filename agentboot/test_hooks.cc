@@ -21,4 +21,12 @@ Status TEST_CrashingFileSystem::WriteFileAtomic(const std::string& path, std::st
   return written;
 }
 
+Status TEST_CrashingFileSystem::WriteFileAtomicOwned(const std::string& path,
+                                                     std::string_view content, uint32_t mode,
+                                                     FileOwner owner) {
+  auto written = inner_.WriteFileAtomicOwned(path, content, mode, owner);
+  counter_.Step();
+  return written;
+}
+
 }  // namespace agentboot::cli

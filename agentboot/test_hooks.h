@@ -2,7 +2,8 @@
 // process ends with _exit(137) right after its N-th step, a step being an HTTP exchange that got
 // an answer or a file written. The integration tests use it to prove that a crash between any two
 // steps of `register` leaves a state the next run repairs. Unset in normal use: then nothing is
-// wrapped.
+// wrapped. Only the agentboot-testhooks binary reads the variable (AGENTBOOT_TEST_HOOKS); the
+// agentboot binary has no such code path.
 #pragma once
 
 #include <atomic>
@@ -41,6 +42,15 @@ class TEST_CrashingFileSystem final : public FileSystem {
   Result<std::string> ReadFile(const std::string& path) override { return inner_.ReadFile(path); }
   Result<FileInfo> Stat(const std::string& path) override { return inner_.Stat(path); }
   Status WriteFileAtomic(const std::string& path, std::string_view content, uint32_t mode) override;
+  Status WriteFileAtomicOwned(const std::string& path, std::string_view content, uint32_t mode,
+                              FileOwner owner) override;
+  Status ChownNoFollow(const std::string& dir, const std::string& name, FileOwner owner,
+                       std::optional<uint32_t> mode) override {
+    return inner_.ChownNoFollow(dir, name, owner, mode);
+  }
+  Result<std::string> ReadRegularFile(const std::string& path, uint64_t max_size) override {
+    return inner_.ReadRegularFile(path, max_size);
+  }
   Status Remove(const std::string& path) override { return inner_.Remove(path); }
   Status CreateDirectories(const std::string& path, uint32_t mode) override {
     return inner_.CreateDirectories(path, mode);

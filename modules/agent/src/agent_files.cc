@@ -1,10 +1,4 @@
-#include <cerrno>
-#include <system_error>
-
 #include "agentboot/agent.h"
-
-#include <sys/types.h>
-#include <unistd.h>
 
 namespace agentboot::agent {
 namespace {
@@ -119,13 +113,13 @@ Status AgentFiles::RemoveAll() {
 bool AgentFiles::IsConfigured() { return fs_.Exists(settings_path()); }
 
 Status ChownAgentFiles(const AgentFiles& files, uint32_t uid, uint32_t gid) {
-  for (const std::string& path :
-       {files.settings_path(), files.credentials_path(), files.rsa_params_path()}) {
-    if (::chown(path.c_str(), static_cast<uid_t>(uid), static_cast<gid_t>(gid)) == 0) continue;
-    const int error = errno;
-    if (error == ENOENT) continue;
-    return Fail(error == EPERM ? ErrorCode::kPermissionDenied : ErrorCode::kInternal,
-                "chown " + path, std::generic_category().message(error));
+  // By descriptor, never by path: a job that replaced one of them with a symlink gets an error,
+  // and the link's target is left alone (security-review H2).
+  std::string dir = files.root().empty() ? "." : files.root();
+  while (dir.size() > 1 && EndsWith(dir, "/")) dir.pop_back();
+  for (const char* name : {".agent", ".credentials", ".credentials_rsaparams"}) {
+    auto owned = files.fs().ChownNoFollow(dir, name, FileOwner{uid, gid}, std::nullopt);
+    if (!owned && owned.error().code != ErrorCode::kNotFound) return owned;
   }
   return {};
 }

@@ -5,6 +5,7 @@
 #include "agentboot/agent.h"
 
 #include "package_disk.h"
+#include "package_permissions.h"
 
 namespace agentboot::agent::detail {
 namespace {
@@ -75,7 +76,7 @@ Result<std::string> PackageCache::Install(const std::string& tarball, const std:
 
 Status PackageCache::Unpack(const std::string& tarball, const std::string& into) {
   ProcessSpec spec;
-  spec.argv = {"tar", "-xzf", tarball, "-C", into};
+  spec.argv = {"tar", kSafeTarOptions[0], kSafeTarOptions[1], "-xzf", tarball, "-C", into};
   spec.env = {{"PATH", "/usr/bin:/bin"}};
   spec.timeout = std::chrono::minutes(10);
   auto output = env_.processes.Run(spec);
@@ -85,6 +86,7 @@ Status PackageCache::Unpack(const std::string& tarball, const std::string& into)
                 output->timed_out ? "tar timed out" : "tar: " + Trim(output->stderr_text),
                 "The package is damaged or not a .tar.gz; delete it and try again.");
   }
+  if (auto safe = MakePackageTreeSafe(into); !safe) return safe;
   if (!env_.fs.Exists(into + "/bin/Agent.Listener")) {
     return Fail(ErrorCode::kInternal, "unpack " + tarball, "no bin/Agent.Listener in the package",
                 "Use an Azure Pipelines agent package (vsts-agent-<platform>-<version>.tar.gz).");

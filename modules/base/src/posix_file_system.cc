@@ -45,6 +45,13 @@ Error PosixError(const std::string& context, int err) {
   return MakeError(code, context, text, AdviceFor(err));
 }
 
+// ELOOP from O_NOFOLLOW means "a symlink": refused, not followed.
+Error NoFollowError(const std::string& context, int err) {
+  if (err != ELOOP) return PosixError(context, err);
+  return MakeError(ErrorCode::kInvalidArgument, context, "is a symlink; not followed",
+                   "Remove the link; agentboot writes this file itself.");
+}
+
 std::string DirectoryOf(const std::string& path) {
   const size_t slash = path.rfind('/');
   if (slash == std::string::npos) return ".";
@@ -100,28 +107,66 @@ class PosixFs final : public FileSystem {
 
   Status WriteFileAtomic(const std::string& path, std::string_view content,
                          uint32_t mode) override {
-    const std::string context = "write " + path;
-    std::string temp = path + ".tmp.XXXXXX";
-    FileDescriptor fd(::mkostemp(temp.data(), O_CLOEXEC));
-    if (fd.get() < 0) return Fail(PosixError(context, errno));
-    auto cleanup_fail = [&](int err) {
-      ::unlink(temp.c_str());
-      return Fail(PosixError(context, err));
-    };
-    if (::fchmod(fd.get(), static_cast<mode_t>(mode)) != 0) return cleanup_fail(errno);
-    size_t written = 0;
-    while (written < content.size()) {
-      const ssize_t n = ::write(fd.get(), content.data() + written, content.size() - written);
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) return cleanup_fail(errno);
-      written += static_cast<size_t>(n);
+    return WriteAtomic(path, content, mode, std::nullopt);
+  }
+
+  Status WriteFileAtomicOwned(const std::string& path, std::string_view content, uint32_t mode,
+                              FileOwner owner) override {
+    return WriteAtomic(path, content, mode, owner);
+  }
+
+  Status ChownNoFollow(const std::string& dir, const std::string& name, FileOwner owner,
+                       std::optional<uint32_t> mode) override {
+    const std::string context = "chown " + dir + "/" + name;
+    if (name.empty() || name.find('/') != std::string::npos || name == "." || name == "..") {
+      return Fail(ErrorCode::kInvalidArgument, context, "not a file name");
     }
-    if (::fsync(fd.get()) != 0) return cleanup_fail(errno);
-    if (::close(fd.Release()) != 0) return cleanup_fail(errno);
-    if (::rename(temp.c_str(), path.c_str()) != 0) return cleanup_fail(errno);
-    FileDescriptor dir(::open(DirectoryOf(path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (dir.get() >= 0) ::fsync(dir.get());  // best effort: the rename itself has happened
+    FileDescriptor dir_fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (dir_fd.get() < 0) return Fail(NoFollowError(context, errno));
+    FileDescriptor fd(::openat(dir_fd.get(), name.c_str(),
+                               O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC));
+    if (fd.get() < 0) return Fail(NoFollowError(context, errno));
+    struct stat st {};
+    if (::fstat(fd.get(), &st) != 0) return Fail(PosixError(context, errno));
+    if (!S_ISREG(st.st_mode) || st.st_nlink != 1) {
+      return Fail(ErrorCode::kInvalidArgument, context,
+                  "not a regular file with one link; left as it is",
+                  "Remove it; agentboot writes this file itself.");
+    }
+    if (::fchown(fd.get(), static_cast<uid_t>(owner.uid), static_cast<gid_t>(owner.gid)) != 0) {
+      return Fail(PosixError(context, errno));
+    }
+    if (mode && ::fchmod(fd.get(), static_cast<mode_t>(*mode)) != 0) {
+      return Fail(PosixError(context, errno));
+    }
     return {};
+  }
+
+  Result<std::string> ReadRegularFile(const std::string& path, uint64_t max_size) override {
+    const std::string context = "read " + path;
+    FileDescriptor fd(
+        ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC));
+    if (fd.get() < 0) return Fail(NoFollowError(context, errno));
+    struct stat st {};
+    if (::fstat(fd.get(), &st) != 0) return Fail(PosixError(context, errno));
+    if (!S_ISREG(st.st_mode)) {
+      return Fail(ErrorCode::kInvalidArgument, context, "not a regular file");
+    }
+    if (static_cast<uint64_t>(st.st_size) > max_size) {
+      return Fail(ErrorCode::kInvalidArgument, context,
+                  "larger than " + std::to_string(max_size) + " bytes");
+    }
+    std::string content;
+    char buffer[8192];
+    while (content.size() <= max_size) {
+      const ssize_t n = ::read(fd.get(), buffer, sizeof buffer);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) return Fail(PosixError(context, errno));
+      if (n == 0) return content;
+      content.append(buffer, static_cast<size_t>(n));
+    }
+    return Fail(ErrorCode::kInvalidArgument, context,
+                "larger than " + std::to_string(max_size) + " bytes");
   }
 
   Status Remove(const std::string& path) override {
@@ -155,6 +200,38 @@ class PosixFs final : public FileSystem {
     }
     ::closedir(dir);
     return names;
+  }
+
+ private:
+  static Status WriteAtomic(const std::string& path, std::string_view content, uint32_t mode,
+                            std::optional<FileOwner> owner) {
+    const std::string context = "write " + path;
+    std::string temp = path + ".tmp.XXXXXX";
+    FileDescriptor fd(::mkostemp(temp.data(), O_CLOEXEC));
+    if (fd.get() < 0) return Fail(PosixError(context, errno));
+    auto cleanup_fail = [&](int err) {
+      ::unlink(temp.c_str());
+      return Fail(PosixError(context, err));
+    };
+    // Owner first: fchown clears set-id bits, fchmod then sets the mode asked for.
+    if (owner &&
+        ::fchown(fd.get(), static_cast<uid_t>(owner->uid), static_cast<gid_t>(owner->gid)) != 0) {
+      return cleanup_fail(errno);
+    }
+    if (::fchmod(fd.get(), static_cast<mode_t>(mode)) != 0) return cleanup_fail(errno);
+    size_t written = 0;
+    while (written < content.size()) {
+      const ssize_t n = ::write(fd.get(), content.data() + written, content.size() - written);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) return cleanup_fail(errno);
+      written += static_cast<size_t>(n);
+    }
+    if (::fsync(fd.get()) != 0) return cleanup_fail(errno);
+    if (::close(fd.Release()) != 0) return cleanup_fail(errno);
+    if (::rename(temp.c_str(), path.c_str()) != 0) return cleanup_fail(errno);
+    FileDescriptor dir(::open(DirectoryOf(path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (dir.get() >= 0) ::fsync(dir.get());  // best effort: the rename itself has happened
+    return {};
   }
 };
 

@@ -52,18 +52,29 @@ std::optional<std::string> FakeEnvironment::Get(std::string_view name) const {
   return it->second;
 }
 
+std::map<std::string, MemFileSystem::File>::iterator MemFileSystem::Follow(
+    const std::string& path) {
+  auto it = files_.find(path);
+  for (int hops = 0; it != files_.end() && it->second.kind == Kind::kSymlink; ++hops) {
+    if (hops == 8) return files_.end();
+    it = files_.find(it->second.content);
+  }
+  return it;
+}
+
 Result<std::string> MemFileSystem::ReadFile(const std::string& path) {
   std::lock_guard lock(mu_);
-  const auto it = files_.find(path);
+  const auto it = Follow(path);
   if (it == files_.end())
     return Fail(ErrorCode::kNotFound, "read " + path, "No such file or directory");
   ++reads_[path];
+  if (it->second.kind == Kind::kFifo) return std::string();
   return it->second.content;
 }
 
 Result<FileInfo> MemFileSystem::Stat(const std::string& path) {
   std::lock_guard lock(mu_);
-  const auto it = files_.find(path);
+  const auto it = Follow(path);
   if (it != files_.end()) return FileInfo{it->second.content.size(), it->second.mode, false};
   const std::string prefix = path + "/";
   for (const auto& [name, file] : files_) {
@@ -78,8 +89,53 @@ Status MemFileSystem::WriteFileAtomic(const std::string& path, std::string_view 
   if (fail_prefix_ && StartsWith(path, *fail_prefix_)) {
     return Fail(ErrorCode::kInternal, "write " + path, "injected write failure");
   }
-  files_[path] = File{std::string(content), mode};
+  files_[path] = File{std::string(content), mode, Kind::kRegular, std::nullopt};
   return {};
+}
+
+Status MemFileSystem::WriteFileAtomicOwned(const std::string& path, std::string_view content,
+                                           uint32_t mode, FileOwner owner) {
+  if (auto written = WriteFileAtomic(path, content, mode); !written) return written;
+  std::lock_guard lock(mu_);
+  files_[path].owner = owner;
+  return {};
+}
+
+Status MemFileSystem::ChownNoFollow(const std::string& dir, const std::string& name,
+                                    FileOwner owner, std::optional<uint32_t> mode) {
+  std::lock_guard lock(mu_);
+  const std::string path = dir + "/" + name;
+  const auto it = files_.find(path);
+  if (it == files_.end()) {
+    return Fail(ErrorCode::kNotFound, "chown " + path, "No such file or directory");
+  }
+  if (it->second.kind != Kind::kRegular) {
+    return Fail(ErrorCode::kInvalidArgument, "chown " + path,
+                "not a regular file with one link; left as it is");
+  }
+  it->second.owner = owner;
+  if (mode) it->second.mode = *mode;
+  return {};
+}
+
+Result<std::string> MemFileSystem::ReadRegularFile(const std::string& path, uint64_t max_size) {
+  std::lock_guard lock(mu_);
+  const auto it = files_.find(path);
+  if (it == files_.end()) {
+    return Fail(ErrorCode::kNotFound, "read " + path, "No such file or directory");
+  }
+  if (it->second.kind == Kind::kSymlink) {
+    return Fail(ErrorCode::kInvalidArgument, "read " + path, "is a symlink; not followed");
+  }
+  if (it->second.kind != Kind::kRegular) {
+    return Fail(ErrorCode::kInvalidArgument, "read " + path, "not a regular file");
+  }
+  if (it->second.content.size() > max_size) {
+    return Fail(ErrorCode::kInvalidArgument, "read " + path,
+                "larger than " + std::to_string(max_size) + " bytes");
+  }
+  ++reads_[path];
+  return it->second.content;
 }
 
 Status MemFileSystem::Remove(const std::string& path) {
@@ -105,7 +161,23 @@ Result<std::vector<std::string>> MemFileSystem::ListDirectory(const std::string&
 
 void MemFileSystem::Put(const std::string& path, std::string content, uint32_t mode) {
   std::lock_guard lock(mu_);
-  files_[path] = File{std::move(content), mode};
+  files_[path] = File{std::move(content), mode, Kind::kRegular, std::nullopt};
+}
+
+void MemFileSystem::PutSymlink(const std::string& path, const std::string& target) {
+  std::lock_guard lock(mu_);
+  files_[path] = File{target, 0777, Kind::kSymlink, std::nullopt};
+}
+
+void MemFileSystem::PutFifo(const std::string& path) {
+  std::lock_guard lock(mu_);
+  files_[path] = File{"", 0644, Kind::kFifo, std::nullopt};
+}
+
+std::optional<FileOwner> MemFileSystem::OwnerOf(const std::string& path) const {
+  std::lock_guard lock(mu_);
+  const auto it = files_.find(path);
+  return it == files_.end() ? std::nullopt : it->second.owner;
 }
 
 uint32_t MemFileSystem::ModeOf(const std::string& path) const {

@@ -103,13 +103,14 @@ class ArcSource final : public TokenSource {
     }
     const std::string path = Trim(std::string_view(*header).substr(kPrefix.size()));
     if (Status valid = ValidateKeyPath(path, context); !valid) return Fail(valid.error());
-    auto info = deps_.env.fs.Stat(path);
-    if (!info) return Fail(KeyFileError(info.error(), context, "stat " + path));
-    if (info->is_directory || info->size > kMaxKeySize) {
-      return Fail(
-          KeyRefused(context, "the key file " + path + " is not a file of at most 4096 bytes"));
+    // O_NOFOLLOW|O_NONBLOCK and fstat on the descriptor: a symlink planted in the key directory
+    // is not followed, and a FIFO cannot hang the process (security-review L8).
+    auto content = deps_.env.fs.ReadRegularFile(path, kMaxKeySize);
+    if (!content && content.error().code == ErrorCode::kInvalidArgument) {
+      return Fail(KeyRefused(context, "the key file " + path +
+                                          " is not a regular file of at most 4096 bytes (" +
+                                          content.error().detail + ")"));
     }
-    auto content = deps_.env.fs.ReadFile(path);
     if (!content) return Fail(KeyFileError(content.error(), context, "read " + path));
     std::string key = std::move(*content);
     while (!key.empty() && (key.back() == '\n' || key.back() == '\r')) key.pop_back();

@@ -30,6 +30,15 @@ std::string QuoteIfNeeded(const std::string& value) {
   return nlohmann::json(value).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
+// A field may not replace the line's own keys (`"source":"workload"` would hide the module that
+// logged): such a field is written as "field.<key>".
+std::string JsonFieldKey(const std::string& key) {
+  for (std::string_view reserved : {"time", "level", "source", "msg", "message"}) {
+    if (key == reserved) return "field." + key;
+  }
+  return key;
+}
+
 }  // namespace
 
 void StreamLogger::Log(LogLevel level, std::string_view source, std::string_view message,
@@ -42,7 +51,7 @@ void StreamLogger::Log(LogLevel level, std::string_view source, std::string_view
     event["level"] = LogLevelName(level);
     event["source"] = source;
     event["msg"] = message;
-    for (const auto& field : fields) event[field.key] = field.value;
+    for (const auto& field : fields) event[JsonFieldKey(field.key)] = field.value;
     line = event.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   } else {
     if (options_.timestamps) line = FormatUtc(clock_.Now()) + " ";

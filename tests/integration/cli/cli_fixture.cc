@@ -38,7 +38,7 @@ void CliFixture::TearDown() {
 RunResult CliFixture::Agentboot(const std::vector<std::string>& args,
                                 const std::map<std::string, std::string>& env) const {
   ProcessSpec spec;
-  spec.argv = {AGENTBOOT_BIN};
+  spec.argv = {binary_};
   spec.argv.insert(spec.argv.end(), args.begin(), args.end());
   spec.env = {{"PATH", "/usr/bin:/bin"}, {"HOME", temp_dir_}};
   for (const auto& [key, value] : env) spec.env[key] = value;

@@ -47,6 +47,7 @@ class CliFixture : public ::testing::Test {
   int ListenerCheck(const std::string& root) const;
   std::string ReadFile(const std::string& path) const;
 
+  std::string binary_ = AGENTBOOT_BIN;  // what Agentboot() runs
   std::string temp_dir_;
   std::unique_ptr<sim::Simulator> sim_;
   std::map<std::string, std::string> vars_;

@@ -1,13 +1,17 @@
 // Crash safety of `register` (agent-contract §1): the process is killed right after each of its
 // steps in turn (an HTTP exchange answered or a file written, through the
 // AGENTBOOT_TEST_CRASH_AFTER hook); a plain rerun must then leave exactly one agent whose
-// registered key is the one on disk, with files the listener accepts.
+// registered key is the one on disk, with files the listener accepts. The hook exists only in
+// agentboot-testhooks (security-review L10).
 #include "cli_fixture.h"
 
 namespace agentboot::cli_test {
 namespace {
 
-class RegisterCrash : public CliFixture {};
+class RegisterCrash : public CliFixture {
+ protected:
+  RegisterCrash() { binary_ = AGENTBOOT_TESTHOOKS_BIN; }
+};
 
 TEST_F(RegisterCrash, ACrashAfterAnyStepIsRepairedByTheNextRun) {
   int crashes = 0;

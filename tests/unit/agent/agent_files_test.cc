@@ -20,6 +20,17 @@ class RecordingFileSystem final : public FileSystem {
                          uint32_t mode) override {
     return mem.WriteFileAtomic(path, content, mode);
   }
+  Status WriteFileAtomicOwned(const std::string& path, std::string_view content, uint32_t mode,
+                              FileOwner owner) override {
+    return mem.WriteFileAtomicOwned(path, content, mode, owner);
+  }
+  Status ChownNoFollow(const std::string& dir, const std::string& name, FileOwner owner,
+                       std::optional<uint32_t> mode) override {
+    return mem.ChownNoFollow(dir, name, owner, mode);
+  }
+  Result<std::string> ReadRegularFile(const std::string& path, uint64_t max_size) override {
+    return mem.ReadRegularFile(path, max_size);
+  }
   Status Remove(const std::string& path) override {
     removed.push_back(path);
     return mem.Remove(path);

@@ -56,6 +56,18 @@ Status CrashingFileSystem::WriteFileAtomic(const std::string& path, std::string_
   return inner_.WriteFileAtomic(path, content, mode);
 }
 
+Status CrashingFileSystem::WriteFileAtomicOwned(const std::string& path, std::string_view content,
+                                                uint32_t mode, FileOwner owner) {
+  if (!crash_.Spend()) return Fail(ErrorCode::kInternal, "write " + path, "crashed");
+  return inner_.WriteFileAtomicOwned(path, content, mode, owner);
+}
+
+Status CrashingFileSystem::ChownNoFollow(const std::string& dir, const std::string& name,
+                                         FileOwner owner, std::optional<uint32_t> mode) {
+  if (!crash_.Spend()) return Fail(ErrorCode::kInternal, "chown " + dir + "/" + name, "crashed");
+  return inner_.ChownNoFollow(dir, name, owner, mode);
+}
+
 Status CrashingFileSystem::Remove(const std::string& path) {
   if (!crash_.Spend()) return Fail(ErrorCode::kInternal, "remove " + path, "crashed");
   return inner_.Remove(path);

@@ -95,6 +95,29 @@ INSTANTIATE_TEST_SUITE_P(Arc, ArcRefusesKey,
                                            BadKey{"tokens/a.key", "tokens/a.key"},
                                            BadKey{"/test/tokens/big.key", "/test/tokens/big.key"}));
 
+// security-review L8 (C4/C5): a .key symlink inside the directory pointing outside is not read.
+TEST_F(ArcSourceTest, SymlinkedKeyFileIsRefusedAndNotFollowed) {
+  fake_.fs.Put("/etc/secret", "out-of-directory-secret");
+  fake_.fs.PutSymlink("/test/tokens/link.key", "/etc/secret");
+  Challenge("/test/tokens/link.key");
+  auto result = Get();
+  ASSERT_FALSE(result.has_value());
+  EXPECT_EQ(result.error().code, ErrorCode::kUnauthenticated);
+  EXPECT_NE(result.error().detail.find("symlink"), std::string::npos) << result.error().detail;
+  EXPECT_EQ(fake_.fs.reads_of("/etc/secret"), 0);
+  EXPECT_EQ(transport_.request_count(), 1U);
+}
+
+// security-review L8 (C14): a FIFO named *.key is refused instead of read.
+TEST_F(ArcSourceTest, FifoKeyFileIsRefused) {
+  fake_.fs.PutFifo("/test/tokens/pipe.key");
+  Challenge("/test/tokens/pipe.key");
+  auto result = Get();
+  ASSERT_FALSE(result.has_value());
+  EXPECT_EQ(result.error().code, ErrorCode::kUnauthenticated);
+  EXPECT_EQ(transport_.request_count(), 1U);
+}
+
 TEST_F(ArcSourceTest, MalformedChallengeIsRefused) {
   http::Response response;
   response.status = 401;

@@ -26,6 +26,30 @@ TEST(StreamLogger, InvalidUtf8InAQuotedTextValueDoesNotThrow) {
   EXPECT_NE(out.str().find("name=\"bad "), std::string::npos) << out.str();
 }
 
+// security-review L14: a field named like a reserved key cannot overwrite it.
+TEST(StreamLogger, JsonFieldCannotOverwriteReservedKeys) {
+  std::ostringstream out;
+  testing::FakeClock clock(FromUnixSeconds(0));
+  StreamLogger log(out, clock, {LogFormat::kJson, LogLevel::kInfo, false});
+  log.Log(LogLevel::kInfo, "identity", "token acquired",
+          {{"source", "workload"},
+           {"time", "2099-01-01T00:00:00Z"},
+           {"level", "error"},
+           {"msg", "forged"},
+           {"message", "forged too"}});
+  const auto event = nlohmann::json::parse(out.str());
+  EXPECT_EQ(event["source"], "identity");
+  EXPECT_EQ(event["time"], "1970-01-01T00:00:00Z");
+  EXPECT_EQ(event["level"], "info");
+  EXPECT_EQ(event["msg"], "token acquired");
+  EXPECT_FALSE(event.contains("message"));
+  EXPECT_EQ(event["field.source"], "workload");
+  EXPECT_EQ(event["field.time"], "2099-01-01T00:00:00Z");
+  EXPECT_EQ(event["field.level"], "error");
+  EXPECT_EQ(event["field.msg"], "forged");
+  EXPECT_EQ(event["field.message"], "forged too");
+}
+
 TEST(StreamLogger, JsonLinesAreParseableAndOrdered) {
   std::ostringstream out;
   testing::FakeClock clock(FromUnixSeconds(0));

@@ -150,14 +150,24 @@ class AgentFiles {
   // True when .agent exists (the agent's own test).
   bool IsConfigured();
 
+  FileSystem& fs() const { return fs_; }
+
  private:
   FileSystem& fs_;
   std::string root_;
 };
 
-// chown(2) of the three files that exist to uid:gid, on the real filesystem (the FileSystem seam
-// has no ownership). Missing files are skipped. kPermissionDenied or kInternal with errno text.
+// Gives the three files that exist to uid:gid through FileSystem::ChownNoFollow (descriptors,
+// no symlink followed). Missing files are skipped; a symlink or non-regular file is refused
+// (kInvalidArgument) and its target left untouched; else kPermissionDenied or kInternal.
 [[nodiscard]] Status ChownAgentFiles(const AgentFiles& files, uint32_t uid, uint32_t gid);
+
+// True for "<one of agentboot's files in the root>.tmp.XXXXXX": the temp file of an atomic write
+// that a crash (kill -9, power loss) left behind. It may hold a private key.
+bool IsStaleAgentTempFile(std::string_view name);
+// Removes every such file from the agent root; returns how many. Call only while no other
+// agentboot writes there (under the run lock, or when none holds it). A missing root is fine.
+[[nodiscard]] Result<int> SweepStaleTempFiles(const AgentFiles& files);
 
 // ---------------------------------------------------------------------------------------------
 // Registration (the native registrar): the REST calls of `config.sh` with an Entra token, in an

@@ -73,12 +73,31 @@ class Secret {
  public:
   Secret() = default;
   explicit Secret(std::string value) : value_(std::move(value)) {}
+  Secret(const Secret& other) : value_(other.value_) {}
+  Secret(Secret&& other) noexcept : value_(std::move(other.value_)) { other.Wipe(); }
+  Secret& operator=(const Secret& other) {
+    if (this != &other) {
+      Wipe();
+      value_ = other.value_;
+    }
+    return *this;
+  }
+  Secret& operator=(Secret&& other) noexcept {
+    if (this != &other) {
+      Wipe();
+      value_ = std::move(other.value_);
+      other.Wipe();
+    }
+    return *this;
+  }
+  ~Secret() { Wipe(); }  // the bytes are zeroed before the memory is given back
   const std::string& Reveal() const noexcept { return value_; }
   bool empty() const noexcept { return value_.empty(); }
   friend std::ostream& operator<<(std::ostream& out, const Secret&) { return out << "***"; }
-  friend bool operator==(const Secret&, const Secret&) = default;
+  friend bool operator==(const Secret& a, const Secret& b) { return a.value_ == b.value_; }
 
  private:
+  void Wipe() noexcept;  // zeroes the whole buffer (explicit_bzero), then empties it
   std::string value_;
 };
 
@@ -143,6 +162,12 @@ struct FileInfo {
   bool is_directory = false;
 };
 
+// Who a file is given to (WriteFileAtomicOwned, ChownNoFollow).
+struct FileOwner {
+  uint32_t uid = 0;
+  uint32_t gid = 0;
+};
+
 class FileSystem {
  public:
   FileSystem() = default;
@@ -156,6 +181,23 @@ class FileSystem {
   // the directory: readers see the old or the new content, never a mix.
   [[nodiscard]] virtual Status WriteFileAtomic(const std::string& path, std::string_view content,
                                                uint32_t mode) = 0;
+  // WriteFileAtomic whose temp file gets `owner` (fchown) and `mode` (fchmod) on its descriptor
+  // before the rename: `path` never names the file with another owner or mode, and nothing is
+  // changed by path afterwards.
+  [[nodiscard]] virtual Status WriteFileAtomicOwned(const std::string& path,
+                                                    std::string_view content, uint32_t mode,
+                                                    FileOwner owner) = 0;
+  // Gives the regular file `name` in directory `dir` to `owner` (and sets `mode` when given)
+  // through descriptors: `dir` opened O_DIRECTORY|O_NOFOLLOW, `name` opened relative to it with
+  // O_NOFOLLOW, fstat, then fchown/fchmod. A symlink or anything but a regular file is refused
+  // (kInvalidArgument) and left as it is, and so is its target; kNotFound when absent.
+  [[nodiscard]] virtual Status ChownNoFollow(const std::string& dir, const std::string& name,
+                                             FileOwner owner, std::optional<uint32_t> mode) = 0;
+  // Reads a regular file of at most `max_size` bytes without following a final symlink and
+  // without blocking on a FIFO or a device (O_NOFOLLOW|O_NONBLOCK, fstat on the descriptor).
+  // kInvalidArgument for a symlink, a non-regular file or a larger file; kNotFound when absent.
+  [[nodiscard]] virtual Result<std::string> ReadRegularFile(const std::string& path,
+                                                            uint64_t max_size) = 0;
   // Removing a missing file succeeds.
   [[nodiscard]] virtual Status Remove(const std::string& path) = 0;
   [[nodiscard]] virtual Status CreateDirectories(const std::string& path, uint32_t mode) = 0;
@@ -266,6 +308,36 @@ std::optional<int> PendingStopSignal();
 bool SleepUnlessStopped(Clock& clock, Duration duration, StopToken& token = ProcessStopToken());
 // The error a step returns when it gave up because of a stop: kUnavailable, not retryable.
 Error StoppedError(const std::string& context, int signal);
+
+// Trust checks on the real file system (not the seam: they are about owners, which only the OS
+// knows). Root never follows, trusts or writes through anything another user can change.
+
+struct DirectoryTrust {
+  // Besides root and agentboot's own user, who may own the directory itself (never a parent):
+  // the --run-as user of an agent directory that an older release handed over.
+  std::optional<uint32_t> also_owner;
+  // The directory itself may belong to anyone (still not group/other-writable; parents as
+  // always): for commands that run nothing from it and check each file they trust.
+  bool any_owner = false;
+};
+
+// Like sshd's StrictModes: `path` and every directory above it (both as written and with its
+// symlinks resolved) must be owned by root or agentboot's own user and not be writable by group
+// or others. A parent that is sticky and root-owned (/tmp) is accepted: others cannot rename or
+// remove what agentboot keeps there. A `path` that does not exist yet is judged by its existing
+// ancestors. kInvalidArgument naming the directory, with advice.
+[[nodiscard]] Status CheckTrustedDirectory(const std::string& path, const DirectoryTrust& trust);
+
+// The content of `path`, read only if it is a file agentboot may trust: opened O_NOFOLLOW (a
+// symlink is refused), then fstat on the descriptor: a regular file of at most `max_size` bytes,
+// owned by root or agentboot's own user and not writable by group or others. kNotFound when
+// absent; kInvalidArgument (with advice) otherwise.
+[[nodiscard]] Result<std::string> ReadTrustedFile(const std::string& path, uint64_t max_size);
+
+// No core files and no ptrace/proc access to this process by other users: PR_SET_DUMPABLE 0 and a
+// soft RLIMIT_CORE of 0 (the hard limit is kept, so children may raise theirs). Call first thing
+// in main; kInternal if the kernel refused.
+[[nodiscard]] Status DisableCoreDumps();
 
 // ---------------------------------------------------------------------------------------------
 // Small helpers shared by every module.

@@ -60,25 +60,42 @@ class FakeEnvironment final : public Environment {
 };
 
 // In-memory files. Directories exist implicitly. Fault injection: FailWrites(path prefix).
+// Symlinks (PutSymlink) are followed by ReadFile and Stat, like the real thing, and refused by
+// the no-follow operations; a FIFO (PutFifo) reads as empty through ReadFile (where the real one
+// would block) and is refused by ReadRegularFile.
 class MemFileSystem final : public FileSystem {
  public:
   Result<std::string> ReadFile(const std::string& path) override;
   Result<FileInfo> Stat(const std::string& path) override;
   Status WriteFileAtomic(const std::string& path, std::string_view content, uint32_t mode) override;
+  Status WriteFileAtomicOwned(const std::string& path, std::string_view content, uint32_t mode,
+                              FileOwner owner) override;
+  Status ChownNoFollow(const std::string& dir, const std::string& name, FileOwner owner,
+                       std::optional<uint32_t> mode) override;
+  Result<std::string> ReadRegularFile(const std::string& path, uint64_t max_size) override;
   Status Remove(const std::string& path) override;
   Status CreateDirectories(const std::string& path, uint32_t mode) override;
   Result<std::vector<std::string>> ListDirectory(const std::string& path) override;
 
   void Put(const std::string& path, std::string content, uint32_t mode = 0644);
+  void PutSymlink(const std::string& path, const std::string& target);
+  void PutFifo(const std::string& path);
   uint32_t ModeOf(const std::string& path) const;
+  // The owner a file was given (WriteFileAtomicOwned, ChownNoFollow); nullopt when never set.
+  std::optional<FileOwner> OwnerOf(const std::string& path) const;
   int reads_of(const std::string& path) const;
   void FailWritesUnder(const std::string& prefix) { fail_prefix_ = prefix; }
 
  private:
+  enum class Kind { kRegular, kSymlink, kFifo };
   struct File {
-    std::string content;
+    std::string content;  // a symlink's target
     uint32_t mode = 0644;
+    Kind kind = Kind::kRegular;
+    std::optional<FileOwner> owner;
   };
+  // The entry `path` names after following symlinks (at most 8); files_.end() when none.
+  std::map<std::string, File>::iterator Follow(const std::string& path);
   mutable std::mutex mu_;
   std::map<std::string, File> files_;
   std::map<std::string, int> reads_;

@@ -122,6 +122,12 @@ struct ClientOptions {
   Duration timeout{std::chrono::seconds(60)};
 };
 
+// Where agentboot may send its bearer token: an https:// URL, or http:// to a loopback host
+// (localhost, 127.0.0.0/8, [::1]: the simulator, a local proxy). kInvalidArgument otherwise
+// (security-review M6); the caller decides whether an explicit insecure flag overrides it.
+[[nodiscard]] Status CheckOrganizationUrl(std::string_view url);
+bool IsLoopbackUrl(std::string_view url);
+
 namespace detail {
 class Caller;
 }
