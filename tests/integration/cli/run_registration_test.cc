@@ -191,5 +191,21 @@ TEST_F(RunRegistration, AKilledListenersStaleSessionIsWaitedOut) {
   EXPECT_EQ(WaitExit(), 0) << Log();
 }
 
+// M9: Azure DevOps unreachable for longer than the old restart budget (5 restarts in 1+2+4+8+16 s)
+// is not a crash loop: the listener retries its connection (MessageListener.cs:229-318) and
+// agentboot, whose own checks see the outage, never counts it against the listener.
+TEST_F(RunRegistration, AnAzureDevOpsOutageIsWaitedOutNotACrashLoop) {
+  Start(RunArgs("outage", {"--agent-version", FAKE_AGENT_VERSION, "--max-restarts", "2",
+                           "--restart-delay", "0.2"}));
+  int64_t id = 0;
+  ASSERT_TRUE(Eventually([&] { return (id = OnlineId("outage")) != 0; })) << Log();
+  Control("POST", "/faults", {{"path_prefix", "/sim/"}, {"outage_seconds", 35}});
+  std::this_thread::sleep_for(std::chrono::seconds(36));
+  EXPECT_EQ(WaitExit(std::chrono::seconds(1)), -1) << "run ended during the outage:\n" << Log();
+  EXPECT_TRUE(JobRunsOn(id)) << Log();
+  ::kill(pid_, SIGTERM);
+  EXPECT_EQ(WaitExit(), 0) << Log();
+}
+
 }  // namespace
 }  // namespace agentboot::cli_test
