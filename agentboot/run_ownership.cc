@@ -16,7 +16,9 @@ constexpr mode_t kListenerDirMode = 0750;
 
 tl::unexpected<Error> Refused(const std::string& path, int error) {
   std::array<char, 256> buffer{};
-  const char* text = strerror_r(error, buffer.data(), buffer.size());
+  const char* text = error == ELOOP ? "a symlink where a file should be: it and its target are "
+                                      "left as they are"
+                                    : strerror_r(error, buffer.data(), buffer.size());
   return Fail(ErrorCode::kPermissionDenied, "give " + path + " to the --run-as user",
               text != nullptr ? text : buffer.data(),
               "Remove whatever is in the way (it must be a plain file or directory, not a link) "

@@ -117,7 +117,8 @@ Status RefreshCredentials(AgentFiles& files, Env& env, const devops::Agent& answ
   credentials.authorization_url = auth.authorization_url;
   credentials.oauth_endpoint_url = auth.authorization_url;
   env.log.Log(LogLevel::kInfo, kSource,
-              "the server changed the agent's OAuth client; .credentials rewritten",
+              current ? "the server changed the agent's OAuth client; .credentials rewritten"
+                      : "unreadable .credentials rewritten from the server's answer",
               {{"agent", answer.name}});
   return files.WriteCredentials(credentials);
 }

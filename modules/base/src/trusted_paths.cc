@@ -86,6 +86,9 @@ Status CheckTrustedDirectory(const std::string& path, const DirectoryTrust& trus
   if (::stat(chain.back().c_str(), &target) != 0) {
     return Fail(ErrorCode::kInternal, "stat " + chain.back(), std::strerror(errno));
   }
+  // A file where a parent should be: nothing can be created below it, and the mkdir that follows
+  // says so as the local failure it is.
+  if (!target_exists && !S_ISDIR(target.st_mode)) return {};
   // The chain as written, and the chain with every symlink resolved.
   char resolved[PATH_MAX];
   if (::realpath(chain.back().c_str(), resolved) == nullptr) {

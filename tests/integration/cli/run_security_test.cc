@@ -15,7 +15,7 @@
 namespace agentboot::cli_test {
 namespace {
 
-enum { kUsage = 2, kStopped = 15 };
+enum { kUsage = 2, kStopped = 18 };
 
 using Vars = std::map<std::string, std::string>;
 

@@ -61,7 +61,7 @@ TEST_F(ArcSourceTest, MissingKeyFileIsALocalFileFailureWithArcAdvice) {
   ASSERT_FALSE(token.has_value());
   EXPECT_EQ(token.error().code, ErrorCode::kNotFound);
   // The file operation ends the context, as PosixFileSystem's do (a local failure, exit 15).
-  EXPECT_TRUE(EndsWith(token.error().context, ": stat " + key_path)) << token.error().context;
+  EXPECT_TRUE(EndsWith(token.error().context, ": read " + key_path)) << token.error().context;
   EXPECT_NE(token.error().advice.find("azcmagent show"), std::string::npos);
 }
 
