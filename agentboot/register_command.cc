@@ -11,8 +11,8 @@
 #include "listener_env.h"
 #include "run_flags.h"
 #include "run_lock.h"
-#include "user_input.h"
 #include "secure_start.h"
+#include "user_input.h"
 
 namespace agentboot::cli {
 namespace {
