@@ -1,4 +1,5 @@
-// Flags and output helpers shared by the admin commands (prune, placeholder, doctor).
+// Flags and output helpers shared by the admin commands (prune, placeholder, doctor); the
+// duration parser also reads run's --rotate-key-every.
 #pragma once
 
 #include <string>

@@ -1,37 +1,13 @@
 #include "run_lifecycle.h"
 
-#include <charconv>
 #include <csignal>
+
+#include "admin_flags.h"
 
 namespace agentboot::cli {
 namespace {
 
 constexpr std::string_view kSource = "run";
-
-// "90s", "45m", "12h", "30d" (or plain seconds).
-Result<Duration> ParseDuration(const std::string& text) {
-  int64_t value = 0;
-  const char* end = text.data() + text.size();
-  auto [next, error] = std::from_chars(text.data(), end, value);
-  if (error != std::errc() || value <= 0 || end - next > 1) {
-    return Fail(ErrorCode::kInvalidArgument, "--rotate-key-every " + text,
-                "not a positive duration", "Write it as 90s, 45m, 12h or 30d.");
-  }
-  const char unit = next == end ? 's' : *next;
-  switch (unit) {
-    case 's':
-      return std::chrono::duration_cast<Duration>(std::chrono::seconds(value));
-    case 'm':
-      return std::chrono::duration_cast<Duration>(std::chrono::minutes(value));
-    case 'h':
-      return std::chrono::duration_cast<Duration>(std::chrono::hours(value));
-    case 'd':
-      return std::chrono::duration_cast<Duration>(std::chrono::hours(24 * value));
-    default:
-      return Fail(ErrorCode::kInvalidArgument, "--rotate-key-every " + text, "unknown unit",
-                  "Write it as 90s, 45m, 12h or 30d.");
-  }
-}
 
 std::string SignalName(int signal) {
   switch (signal) {
@@ -57,7 +33,7 @@ Result<lifecycle::Policy> LifecyclePolicyFrom(const RunFlags& flags) {
   policy.listener_stop_timeout = std::chrono::seconds(flags.stop_timeout_seconds + 30);
   if (auto idle = CheckIdleTimeout(flags); !idle) return Fail(idle.error());  // idle_watch.cc
   if (!flags.rotate_key_every.empty()) {
-    auto every = ParseDuration(flags.rotate_key_every);
+    auto every = ParseAdminDuration("--rotate-key-every", flags.rotate_key_every);
     if (!every) return Fail(every.error());
     if (*every < std::chrono::minutes(1)) {
       return Fail(ErrorCode::kInvalidArgument, "--rotate-key-every " + flags.rotate_key_every,
