@@ -1,6 +1,11 @@
 // agentboot: Azure DevOps self-hosted agents with no stored secret. Wiring only: parses the
 // command line, builds the App and runs one command.
+#include <array>
 #include <iostream>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
@@ -33,6 +38,73 @@ void AddGlobalOptions(CLI::App& app, GlobalOptions& options) {
       ->group("");
 }
 
+// Every subcommand, in the order `--help` lists them. Each entry adds its CLI11 subcommand.
+struct CommandEntry {
+  const char* name;
+  Runner (*add)(CLI::App& parent);
+};
+constexpr std::array kCommands{
+    CommandEntry{"token", RegisterTokenCommand},
+    CommandEntry{"register", RegisterRegisterCommand},
+    CommandEntry{"unregister", RegisterUnregisterCommand},
+    CommandEntry{"run", RegisterRunCommand},
+    CommandEntry{"drain", RegisterDrainCommand},
+    CommandEntry{"rotate", RegisterRotateCommand},
+    CommandEntry{"prune", RegisterPruneCommand},
+    CommandEntry{"placeholder", RegisterPlaceholderCommand},
+    CommandEntry{"doctor", RegisterDoctorCommand},
+    CommandEntry{"oidc", RegisterOidcCommand},
+};
+
+using ParsedCommands = std::vector<std::pair<CLI::App*, Runner>>;
+
+ParsedCommands AddCommands(CLI::App& cli) {
+  ParsedCommands commands;
+  for (const CommandEntry& entry : kCommands) {
+    Runner runner = entry.add(cli);
+    commands.emplace_back(cli.get_subcommand(entry.name), std::move(runner));
+  }
+  return commands;
+}
+
+// Parses the command line; returns an exit code when there is nothing to run (usage errors,
+// --help, --version), nothing when a subcommand was parsed.
+std::optional<int> Parse(CLI::App& cli, int argc, char** argv) {
+  std::vector<std::string> names;
+  for (const CommandEntry& entry : kCommands) names.emplace_back(entry.name);
+  if (const std::string problem =
+          CommandProblem(std::vector<std::string>(argv + 1, argv + argc), names);
+      !problem.empty()) {
+    std::cerr << problem;
+    return kExitUsage;
+  }
+  try {
+    cli.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = cli.exit(e);
+    return code == 0 ? kExitOk : kExitUsage;
+  }
+  return std::nullopt;
+}
+
+int RunParsed(const GlobalOptions& global, ParsedCommands& commands) {
+  auto app = App::Create(global);
+  if (!app) {
+    PrintFailure(app.error());
+    return ExitCodeFor(Stage::kLocal, app.error());
+  }
+  for (auto& [command, runner] : commands) {
+    if (!command->parsed()) continue;
+    const int code = runner(**app);
+    if (global.verbose) {
+      (*app)->log().Log(LogLevel::kDebug, "http", "round trips",
+                        {{"count", std::to_string((*app)->round_trips())}});
+    }
+    return code;
+  }
+  return kExitUsage;
+}
+
 int Main(int argc, char** argv) {
   // First thing: a crash must not leave a core file with a token or key in it, and other users
   // (the --run-as user, every job) must not read this process's memory (security-review L15).
@@ -47,61 +119,9 @@ int Main(int argc, char** argv) {
   cli.fallthrough();  // global options may follow the subcommand
   GlobalOptions global;
   AddGlobalOptions(cli, global);
-
-  std::vector<std::pair<CLI::App*, Runner>> commands;
-  commands.emplace_back(nullptr, RegisterTokenCommand(cli));
-  commands.back().first = cli.get_subcommand("token");
-  commands.emplace_back(nullptr, RegisterRegisterCommand(cli));
-  commands.back().first = cli.get_subcommand("register");
-  commands.emplace_back(nullptr, RegisterUnregisterCommand(cli));
-  commands.back().first = cli.get_subcommand("unregister");
-  commands.emplace_back(nullptr, RegisterRunCommand(cli));
-  commands.back().first = cli.get_subcommand("run");
-  commands.emplace_back(nullptr, RegisterDrainCommand(cli));
-  commands.back().first = cli.get_subcommand("drain");
-  commands.emplace_back(nullptr, RegisterRotateCommand(cli));
-  commands.back().first = cli.get_subcommand("rotate");
-  // Admin commands (prune, placeholder, doctor).
-  commands.emplace_back(nullptr, RegisterPruneCommand(cli));
-  commands.back().first = cli.get_subcommand("prune");
-  commands.emplace_back(nullptr, RegisterPlaceholderCommand(cli));
-  commands.back().first = cli.get_subcommand("placeholder");
-  commands.emplace_back(nullptr, RegisterDoctorCommand(cli));
-  commands.back().first = cli.get_subcommand("doctor");
-  commands.emplace_back(nullptr, RegisterOidcCommand(cli));
-  commands.back().first = cli.get_subcommand("oidc");
-
-  std::vector<std::string> names;
-  for (const auto& [command, runner] : commands) names.push_back(command->get_name());
-  if (const std::string problem =
-          CommandProblem(std::vector<std::string>(argv + 1, argv + argc), names);
-      !problem.empty()) {
-    std::cerr << problem;
-    return kExitUsage;
-  }
-  try {
-    cli.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    const int code = cli.exit(e);
-    return code == 0 ? kExitOk : kExitUsage;
-  }
-
-  auto app = App::Create(global);
-  if (!app) {
-    PrintFailure(app.error());
-    return ExitCodeFor(Stage::kLocal, app.error());
-  }
-  for (auto& [command, runner] : commands) {
-    if (command->parsed()) {
-      const int code = runner(**app);
-      if (global.verbose) {
-        (*app)->log().Log(LogLevel::kDebug, "http", "round trips",
-                          {{"count", std::to_string((*app)->round_trips())}});
-      }
-      return code;
-    }
-  }
-  return kExitUsage;
+  ParsedCommands commands = AddCommands(cli);
+  if (const std::optional<int> done = Parse(cli, argc, argv)) return *done;
+  return RunParsed(global, commands);
 }
 
 }  // namespace
