@@ -16,6 +16,13 @@ if(AGENTBOOT_SANITIZE)
   add_compile_options(-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
   add_link_options(-fsanitize=address,undefined)
 endif()
+if(AGENTBOOT_TSAN)
+  if(AGENTBOOT_SANITIZE)
+    message(FATAL_ERROR "AGENTBOOT_TSAN and AGENTBOOT_SANITIZE cannot be combined (one sanitizer runtime)")
+  endif()
+  add_compile_options(-fsanitize=thread -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=thread)
+endif()
 
 # agentboot_module(NAME SOURCES ... DEPS ...): library agentboot_<name>, alias agentboot::<name>,
 # exporting only its own include/ directory. DEPS is the whole list of what it may use.
