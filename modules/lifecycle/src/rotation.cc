@@ -85,8 +85,8 @@ Step RotationSteps::Interrupted(std::string why) {
         "enable the agent", clock_.Now() + core_.policy.cleanup_timeout,
         [&] { return core_.agent.SetEnabled(true); }, [&] { return core_.inbox.shutdown; });
   }
-  return Give(RotationResult::kInterrupted,
-              MakeError(ErrorCode::kUnavailable, "rotate", std::move(why)), Step::kDone);
+  return Give(RotationResult::kInterrupted, MakeError(ErrorCode::kUnavailable, "", std::move(why)),
+              Step::kDone);
 }
 
 Step RotationSteps::Disabling() {
@@ -111,9 +111,9 @@ Step RotationSteps::WaitingIdle() {
            busy ? "rotation postponed: a job is still running"
                 : "rotation postponed: could not tell whether a job is running");
   return Give(RotationResult::kBusy,
-              MakeError(ErrorCode::kDeadlineExceeded, "rotate",
-                        busy ? "postponed: a job is still running"
-                             : "postponed: the server could not say whether a job is running",
+              MakeError(ErrorCode::kDeadlineExceeded, "",
+                        busy ? "a job is still running"
+                             : "the server could not say whether a job is running",
                         "A rotation never cancels a job; run `agentboot rotate` again later."),
               Step::kEnabling);
 }
@@ -128,10 +128,10 @@ Step RotationSteps::Pausing() {
   if (answered && inbox.listener == ListenerState::kPaused) return Step::kRotating;
   if (core_.ListenerGone()) return Interrupted("the listener ended during the rotation");
   log_.Log(LogLevel::kError, kSource, "the listener did not pause; rotation abandoned");
-  return Give(RotationResult::kFailed,
-              MakeError(ErrorCode::kDeadlineExceeded, "rotate",
-                        "the listener did not pause; the old key stays"),
-              Step::kResuming);
+  return Give(
+      RotationResult::kFailed,
+      MakeError(ErrorCode::kDeadlineExceeded, "", "the listener did not pause; the old key stays"),
+      Step::kResuming);
 }
 
 // The listener is down: the key can change on disk and on the server. On failure the agent
@@ -150,8 +150,7 @@ Step RotationSteps::Rotating() {
   }
   if (core_.inbox.shutdown) {
     return Give(RotationResult::kInterrupted,
-                MakeError(ErrorCode::kUnavailable, "rotate", "agentboot is shutting down"),
-                Step::kDone);
+                MakeError(ErrorCode::kUnavailable, "", "agentboot is shutting down"), Step::kDone);
   }
   return Step::kResuming;
 }
