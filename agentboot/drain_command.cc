@@ -99,24 +99,31 @@ Result<agent::AgentSettings> ConfiguredAgent(agent::AgentFiles& files) {
   return settings;
 }
 
-int RunDrain(App& app, const DrainFlags& flags) {
+// Sends `signal` to the running agentboot; false (after saying why) when it cannot be sent.
+bool SignalRunning(int pid, int signal, std::string_view command) {
+  if (::kill(pid, signal) == 0) return true;
+  PrintFailure(MakeError(
+      ErrorCode::kPermissionDenied, "kill " + std::to_string(pid),
+      "cannot signal the running agentboot",
+      "Run `agentboot " + std::string(command) + "` as the user that runs agentboot, or root."));
+  return false;
+}
+
+int LocalDrainResult(const lifecycle::DrainReport& report, const agent::AgentSettings& settings) {
+  if (report.cleanup_error) {
+    PrintFailure(*report.cleanup_error);
+    return report.cleanup_error->code == ErrorCode::kDeadlineExceeded
+               ? kExitTemporary
+               : ExitCodeFor(Stage::kDevOps, *report.cleanup_error);
+  }
+  std::cout << "agent '" << settings.agent_name
+            << "' drained: " << lifecycle::CleanupName(report.cleanup) << "\n";
+  return kExitOk;
+}
+
+// No agentboot here: drain the registration itself (its listener, if any, runs elsewhere).
+int DrainHere(App& app, const DrainFlags& flags) {
   Env& env = app.env();
-  auto running = RunningToSignal(app, flags);
-  if (!running) {
-    PrintFailure(running.error());
-    return kExitUsage;
-  }
-  if (const auto pid = *running) {
-    std::cout << "asking agentboot (pid " << *pid << ") to drain the agent\n" << std::flush;
-    if (::kill(*pid, SIGTERM) != 0) {
-      PrintFailure(MakeError(ErrorCode::kPermissionDenied, "kill " + std::to_string(*pid),
-                             "cannot signal the running agentboot",
-                             "Run `agentboot drain` as the user that runs agentboot, or root."));
-      return kExitUsage;
-    }
-    return WaitForDrain(env, flags, *pid);
-  }
-  // No agentboot here: drain the registration itself (its listener, if any, runs elsewhere).
   agent::AgentFiles files(env.fs, flags.agent_dir);
   auto settings = ConfiguredAgent(files);
   if (!settings) {
@@ -137,16 +144,21 @@ int RunDrain(App& app, const DrainFlags& flags) {
   policy.drain_timeout = std::chrono::seconds(flags.drain_timeout_seconds);
   policy.keep_registration = flags.keep_registration;
   lifecycle::Controller controller(env, *mailbox, *control, no_listener, policy);
-  const auto report = controller.DrainWithoutListener({"agentboot drain", std::nullopt, {}});
-  if (report.cleanup_error) {
-    PrintFailure(*report.cleanup_error);
-    return report.cleanup_error->code == ErrorCode::kDeadlineExceeded
-               ? kExitTemporary
-               : ExitCodeFor(Stage::kDevOps, *report.cleanup_error);
+  return LocalDrainResult(controller.DrainWithoutListener({"agentboot drain", std::nullopt, {}}),
+                          *settings);
+}
+
+int RunDrain(App& app, const DrainFlags& flags) {
+  auto running = RunningToSignal(app, flags);
+  if (!running) {
+    PrintFailure(running.error());
+    return kExitUsage;
   }
-  std::cout << "agent '" << settings->agent_name
-            << "' drained: " << lifecycle::CleanupName(report.cleanup) << "\n";
-  return kExitOk;
+  const auto pid = *running;
+  if (!pid) return DrainHere(app, flags);
+  std::cout << "asking agentboot (pid " << *pid << ") to drain the agent\n" << std::flush;
+  if (!SignalRunning(*pid, SIGTERM, "drain")) return kExitUsage;
+  return WaitForDrain(app.env(), flags, *pid);
 }
 
 // After SIGUSR1: success only once the status file says that a rotation asked for after the
@@ -179,34 +191,14 @@ int WaitForRotation(Env& env, const DrainFlags& flags, int pid, int baseline) {
   return kExitTemporary;
 }
 
-int RunRotate(App& app, const DrainFlags& flags) {
+// No agentboot here: rotate directly, unless a listener elsewhere is online with the key.
+int RotateHere(App& app, const DrainFlags& flags, agent::AgentFiles& files,
+               const agent::AgentSettings& settings) {
   Env& env = app.env();
-  agent::AgentFiles files(env.fs, flags.agent_dir);
-  auto settings = ConfiguredAgent(files);
-  if (!settings) {
-    PrintFailure(settings.error());
-    return kExitNotFound;
-  }
-  auto running = RunningToSignal(app, flags);
-  if (!running) {
-    PrintFailure(running.error());
-    return kExitUsage;
-  }
-  if (const auto pid = *running) {
-    const int baseline = lifecycle::RotationBaseline(StatusOf(flags.agent_dir)(), *pid);
-    std::cout << "asking agentboot (pid " << *pid << ") to rotate the agent's key\n" << std::flush;
-    if (::kill(*pid, SIGUSR1) != 0) {
-      PrintFailure(MakeError(ErrorCode::kPermissionDenied, "kill " + std::to_string(*pid),
-                             "cannot signal the running agentboot",
-                             "Run `agentboot rotate` as the user that runs agentboot, or root."));
-      return kExitUsage;
-    }
-    return WaitForRotation(env, flags, *pid, baseline);
-  }
   auto url = TrustedOrganization(app, files, flags.url, flags.security);
   if (!url) return FailedStage(url.error());
   devops::Client client(ClientOptionsFor(*url), app.transport(), app.tokens(), env);
-  auto agent = client.GetAgent(settings->pool_id, settings->agent_id);
+  auto agent = client.GetAgent(settings.pool_id, settings.agent_id);
   if (!agent) return FailedStage(agent.error());
   if (agent->status == "online") {
     PrintFailure(MakeError(ErrorCode::kAlreadyExists, "rotate",
@@ -223,6 +215,26 @@ int RunRotate(App& app, const DrainFlags& flags) {
   std::cout << "agent '" << rotated->agent_name << "': key " << rotated->old_fingerprint
             << " replaced by " << rotated->new_fingerprint << "\n";
   return kExitOk;
+}
+
+int RunRotate(App& app, const DrainFlags& flags) {
+  agent::AgentFiles files(app.env().fs, flags.agent_dir);
+  auto settings = ConfiguredAgent(files);
+  if (!settings) {
+    PrintFailure(settings.error());
+    return kExitNotFound;
+  }
+  auto running = RunningToSignal(app, flags);
+  if (!running) {
+    PrintFailure(running.error());
+    return kExitUsage;
+  }
+  const auto pid = *running;
+  if (!pid) return RotateHere(app, flags, files, *settings);
+  const int baseline = lifecycle::RotationBaseline(StatusOf(flags.agent_dir)(), *pid);
+  std::cout << "asking agentboot (pid " << *pid << ") to rotate the agent's key\n" << std::flush;
+  if (!SignalRunning(*pid, SIGUSR1, "rotate")) return kExitUsage;
+  return WaitForRotation(app.env(), flags, *pid, baseline);
 }
 
 void AddCommonOptions(CLI::App& command, DrainFlags& flags) {
