@@ -44,6 +44,16 @@ Controller::Controller(Env& env, Mailbox& mailbox, AgentControl& agent, Listener
 
 Controller::~Controller() = default;
 
+namespace {
+
+// After a scheduled rotation: the period, or sooner after one that could not finish.
+Duration RotationInterval(const Policy& policy, RotationResult result) {
+  if (result == RotationResult::kRotated) return policy.rotate_every;
+  return std::min(policy.rotate_retry, policy.rotate_every);
+}
+
+}  // namespace
+
 std::optional<DrainReport> Controller::Run() {
   detail::Sequencer& core = *core_;
   const Policy& policy = core.policy;
@@ -62,12 +72,7 @@ std::optional<DrainReport> Controller::Run() {
       const std::string reason = core.inbox.rotate ? core.inbox.rotate->reason : "schedule";
       core.inbox.rotate.reset();
       const RotationResult result = RotateAndReport(reason);
-      if (policy.rotate_every.count() > 0) {
-        next_rotation =
-            core.env.clock.Now() + (result == RotationResult::kRotated
-                                        ? policy.rotate_every
-                                        : std::min(policy.rotate_retry, policy.rotate_every));
-      }
+      if (next_rotation) next_rotation = core.env.clock.Now() + RotationInterval(policy, result);
       continue;
     }
     const TimePoint wake = next_rotation.value_or(now + std::chrono::hours(24));

@@ -71,6 +71,45 @@ std::optional<WaitResult> JudgeRotation(const std::optional<RunStatus>& status, 
   return std::nullopt;
 }
 
+namespace {
+
+std::string Agentboot(int pid) { return "agentboot (pid " + std::to_string(pid) + ")"; }
+
+WaitResult RotationTimedOut(int pid, const std::optional<RunStatus>& last) {
+  if (!last) {
+    return Conclude(WaitOutcome::kTimedOut,
+                    Agentboot(pid) + " wrote no status file (an older release?)", last);
+  }
+  const std::string& step = last->rotation.step;
+  return Conclude(WaitOutcome::kTimedOut,
+                  "the rotation has not finished yet (step: " +
+                      (step.empty() ? std::string("not started") : step) + ")",
+                  last);
+}
+
+// The process ended: its drain's outcome, as its last status tells (none: it just ended).
+WaitResult DrainEnded(int pid, const std::optional<RunStatus>& last) {
+  const bool finished = last && last->drain.state == DrainState::kFinished;
+  if (finished && !last->drain.ok) {
+    const std::string& error = last->drain.error;
+    return Conclude(WaitOutcome::kRefused,
+                    "the drain finished with problems: " +
+                        (error.empty() ? std::string("see agentboot's log") : error),
+                    last);
+  }
+  return Conclude(WaitOutcome::kDone, Agentboot(pid) + " has finished", last);
+}
+
+WaitResult DrainTimedOut(int pid, const std::optional<RunStatus>& last) {
+  const bool step_known = last && !last->drain.step.empty();
+  return Conclude(WaitOutcome::kTimedOut,
+                  Agentboot(pid) + " is still draining" +
+                      (step_known ? " (step: " + last->drain.step + ")" : std::string()),
+                  last);
+}
+
+}  // namespace
+
 WaitResult WaitForRotation(Clock& clock, const StatusReader& read, const AliveCheck& alive, int pid,
                            int baseline, TimePoint deadline, Duration poll) {
   std::optional<RunStatus> last;
@@ -80,20 +119,9 @@ WaitResult WaitForRotation(Clock& clock, const StatusReader& read, const AliveCh
     if (Ours(status, pid)) last = status;
     if (auto judged = JudgeRotation(status, pid, baseline)) return *judged;
     if (!running) {
-      return Conclude(WaitOutcome::kEnded,
-                      "agentboot (pid " + std::to_string(pid) + ") ended before the rotation",
-                      last);
+      return Conclude(WaitOutcome::kEnded, Agentboot(pid) + " ended before the rotation", last);
     }
-    if (clock.Now() >= deadline) {
-      return Conclude(WaitOutcome::kTimedOut,
-                      last ? "the rotation has not finished yet (step: " +
-                                 (last->rotation.step.empty() ? std::string("not started")
-                                                              : last->rotation.step) +
-                                 ")"
-                           : "agentboot (pid " + std::to_string(pid) +
-                                 ") wrote no status file (an older release?)",
-                      last);
-    }
+    if (clock.Now() >= deadline) return RotationTimedOut(pid, last);
     clock.SleepFor(poll);
   }
 }
@@ -102,27 +130,12 @@ WaitResult WaitForDrain(Clock& clock, const StatusReader& read, const AliveCheck
                         TimePoint deadline, bool fixed, Duration margin, Duration poll) {
   std::optional<RunStatus> last;
   for (;;) {
-    const bool running = alive();
+    const bool running = alive();  // before the read: the status written at the end counts
     if (auto status = read(); Ours(status, pid)) last = status;
+    // The run's own drain deadline replaces the guess (never a --wait).
     if (!fixed && last && last->drain.finish_by) deadline = *last->drain.finish_by + margin;
-    if (!running) {
-      const DrainStatus* drain = last ? &last->drain : nullptr;
-      if (drain != nullptr && drain->state == DrainState::kFinished && !drain->ok) {
-        return Conclude(WaitOutcome::kRefused,
-                        "the drain finished with problems: " +
-                            (drain->error.empty() ? "see agentboot's log" : drain->error),
-                        last);
-      }
-      return Conclude(WaitOutcome::kDone,
-                      "agentboot (pid " + std::to_string(pid) + ") has finished", last);
-    }
-    if (clock.Now() >= deadline) {
-      return Conclude(WaitOutcome::kTimedOut,
-                      "agentboot (pid " + std::to_string(pid) + ") is still draining" +
-                          (last && !last->drain.step.empty() ? " (step: " + last->drain.step + ")"
-                                                             : std::string()),
-                      last);
-    }
+    if (!running) return DrainEnded(pid, last);
+    if (clock.Now() >= deadline) return DrainTimedOut(pid, last);
     clock.SleepFor(poll);
   }
 }
