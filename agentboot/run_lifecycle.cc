@@ -3,6 +3,7 @@
 #include <csignal>
 
 #include "admin_flags.h"
+#include <unistd.h>
 
 namespace agentboot::cli {
 namespace {
@@ -65,14 +66,69 @@ RunLifecycle::RunLifecycle(App& app, devops::Client& client, agent::AgentFiles& 
       health_(health),
       mailbox_(lifecycle::NewMailbox()),
       idle_(MakeIdleWatch(app, client, files, flags)),
-      agent_(lifecycle::NewDevopsAgentControl(client, files, app.env(),
-                                              std::move(after_key_written))) {}
+      agent_(
+          lifecycle::NewDevopsAgentControl(client, files, app.env(), std::move(after_key_written))),
+      status_(app.env(), flags.agent_dir, static_cast<int>(::getpid())) {}
 
 RunLifecycle::~RunLifecycle() {
   if (thread_.joinable()) {
     mailbox_->Post(lifecycle::Shutdown{});
     thread_.join();
   }
+  if (status_started_) (void)status_.MarkStopped();
+}
+
+// The status file follows the drain and the rotation step by step (lifecycle_status.h).
+lifecycle::Callbacks RunLifecycle::StatusCallbacks() {
+  lifecycle::Callbacks callbacks;
+  callbacks.on_step = [this](const lifecycle::Progress& progress) { RecordStep(progress); };
+  callbacks.on_key_rotated = [this] {
+    (void)status_.Update([](lifecycle::RunStatus& s) { ++s.rotation.generation; });
+  };
+  callbacks.on_rotation_report = [this](const lifecycle::RotationReport& report) {
+    (void)status_.Update([&](lifecycle::RunStatus& s) {
+      s.rotation.finished_attempt = s.rotation.attempt;
+      s.rotation.last_result = std::string(lifecycle::RotationResultName(report.result));
+      // What failed, without the lifecycle's advice: `rotate` gives its own.
+      const auto& error = report.error;
+      s.rotation.last_error = !error                   ? std::string()
+                              : error->context.empty() ? error->detail
+                                                       : error->context + ": " + error->detail;
+    });
+  };
+  callbacks.on_drain_started = [this](const lifecycle::DrainRequest& request) {
+    health_.DrainStarted(request.reason);
+    (void)status_.Update([&](lifecycle::RunStatus& s) {
+      s.drain.state = lifecycle::DrainState::kDraining;
+      s.drain.reason = request.reason;
+    });
+  };
+  callbacks.on_drain_finished = [this](const lifecycle::DrainReport& report) {
+    health_.DrainFinished(report);
+    (void)status_.Update([&](lifecycle::RunStatus& s) {
+      s.drain.state = lifecycle::DrainState::kFinished;
+      s.drain.ok = report.ok();
+      s.drain.cleanup = std::string(lifecycle::CleanupName(report.cleanup));
+      s.drain.job_cancelled = report.job_cancelled;
+      const auto& error = report.cleanup_error ? report.cleanup_error : report.acknowledge_error;
+      s.drain.error = error ? error->ToString() : std::string();
+    });
+  };
+  return callbacks;
+}
+
+void RunLifecycle::RecordStep(const lifecycle::Progress& progress) {
+  const std::string step(lifecycle::StepName(progress.step));
+  (void)status_.Update([&](lifecycle::RunStatus& s) {
+    if (progress.sequence == lifecycle::Sequence::kDrain) {
+      s.drain.step = step;
+      s.drain.deadline = progress.deadline;
+      s.drain.finish_by = progress.finish_by;
+      return;
+    }
+    if (progress.step == lifecycle::Step::kDisabling) ++s.rotation.attempt;  // the first step
+    s.rotation.step = progress.step == lifecycle::Step::kDone ? std::string() : step;
+  });
 }
 
 void RunLifecycle::Start(supervisor::Supervisor& supervisor) {
@@ -80,16 +136,12 @@ void RunLifecycle::Start(supervisor::Supervisor& supervisor) {
   const std::string mode = flags_.scheduled_events;
   const bool watch = mode == "on" || (mode == "auto" && app_.tokens().Name() == "imds");
   imds_ = std::make_unique<imds::ImdsClient>(app_.transport(), imds::ImdsBaseUrl(app_.env().vars));
-  lifecycle::Callbacks callbacks;
+  lifecycle::Callbacks callbacks = StatusCallbacks();
   callbacks.acknowledge_events = [this](const std::vector<std::string>& ids) {
     return imds_->AcknowledgeEvents(ids);
   };
-  callbacks.on_drain_started = [this](const lifecycle::DrainRequest& request) {
-    health_.DrainStarted(request.reason);
-  };
-  callbacks.on_drain_finished = [this](const lifecycle::DrainReport& report) {
-    health_.DrainFinished(report);
-  };
+  status_started_ = true;
+  (void)status_.Update([](lifecycle::RunStatus&) {});  // "starting", replacing an old run's
   controller_ = std::make_unique<lifecycle::Controller>(app_.env(), *mailbox_, *agent_, *listener_,
                                                         policy_, callbacks);
   thread_ = std::thread([this] { report_ = controller_->Run(); });
@@ -129,6 +181,18 @@ void RunLifecycle::OnTransition(const supervisor::State& state) {
   const bool paused = state.phase == supervisor::Phase::kPaused;
   if (paused && !paused_) mailbox_->Post(lifecycle::ListenerPaused{});
   paused_ = paused;
+  using supervisor::Phase;
+  const bool alive = state.phase == Phase::kRunning || state.phase == Phase::kStopping;
+  (void)status_.Update([&](lifecycle::RunStatus& s) {
+    // A launch: the listener reads the key generation in place now (a rotation puts a new one
+    // in place only while no listener runs).
+    if (state.phase == Phase::kRunning && s.listener.phase != "running") {
+      ++s.listener.launches;
+      s.listener.key_generation = s.rotation.generation;
+    }
+    s.listener.pid = alive ? state.pid : 0;
+    s.listener.phase = std::string(supervisor::PhaseName(state.phase));
+  });
 }
 
 std::optional<lifecycle::DrainReport> RunLifecycle::Finish() {
@@ -137,6 +201,7 @@ std::optional<lifecycle::DrainReport> RunLifecycle::Finish() {
   if (!thread_.joinable()) return std::nullopt;
   mailbox_->Post(lifecycle::ListenerEnded{});
   thread_.join();
+  (void)status_.MarkStopping();
   return report_;
 }
 

@@ -11,6 +11,7 @@
 #include "agentboot/devops.h"
 #include "agentboot/imds.h"
 #include "agentboot/lifecycle.h"
+#include "agentboot/lifecycle_status.h"
 #include "agentboot/supervisor.h"
 
 #include "app.h"
@@ -33,9 +34,12 @@ class RunLifecycle {
                std::function<Status()> after_key_written);
   RunLifecycle(const RunLifecycle&) = delete;
   RunLifecycle& operator=(const RunLifecycle&) = delete;
-  ~RunLifecycle();  // Shutdown and join, when Finish was not called
+  // Shutdown and join, when Finish was not called; the status file says "stopped".
+  ~RunLifecycle();
 
-  // Starts the controller (and the Scheduled Events watch when enabled) around `supervisor`.
+  // Starts the controller (and the Scheduled Events watch when enabled) around `supervisor`,
+  // and the status file (<agent-dir>/.agentboot.status, lifecycle_status.h): every supervisor
+  // transition, drain and rotation step is written to it from here on.
   void Start(supervisor::Supervisor& supervisor);
   // supervisor::Hooks::on_signal: the first stop signal drains, the second hurries the drain,
   // a third is left to the supervisor (SIGKILL); SIGUSR1 rotates the key.
@@ -43,11 +47,13 @@ class RunLifecycle {
   // supervisor::Hooks::on_transition.
   void OnTransition(const supervisor::State& state);
   // After the supervisor returned: lets a drain in progress finish, then joins. The drain's
-  // report when one ran.
+  // report when one ran. The status file says "stopping" from here on.
   std::optional<lifecycle::DrainReport> Finish();
 
  private:
   class SupervisorListener;
+  lifecycle::Callbacks StatusCallbacks();
+  void RecordStep(const lifecycle::Progress& progress);
 
   App& app_;
   const RunFlags& flags_;
@@ -61,6 +67,8 @@ class RunLifecycle {
   std::unique_ptr<imds::ImdsClient> imds_;
   std::unique_ptr<ScheduledEventsWatch> events_;
   std::optional<lifecycle::DrainReport> report_;
+  lifecycle::StatusWriter status_;
+  bool status_started_ = false;
   std::thread thread_;
   int stop_signals_ = 0;
   bool paused_ = false;

@@ -14,7 +14,8 @@ constexpr std::string_view kOwnFiles[] = {".agent",
                                           ".credentials_rsaparams.next",
                                           ".credentials_rsaparams.previous",
                                           ".capabilities",
-                                          ".agentboot.pid"};
+                                          ".agentboot.pid",
+                                          ".agentboot.status"};
 
 bool IsTempOf(std::string_view name, std::string_view file) {
   const std::string prefix = std::string(file) + ".tmp.";

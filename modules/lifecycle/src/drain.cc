@@ -1,19 +1,15 @@
-// The drain sequence (lifecycle.h): disable, wait idle, stop the listener, delete or re-enable,
-// acknowledge.
+// The drain sequence (lifecycle.h) as a table of named steps: disabling, waiting idle, stopping,
+// cleaning, acknowledging, done. Each step is one function that returns the next step.
 #include <algorithm>
+#include <array>
+#include <utility>
 
-#include "agentboot/lifecycle.h"
+#include "sequencer.h"
 
-#include "drain_request.h"
-
-namespace agentboot::lifecycle {
+namespace agentboot::lifecycle::detail {
 namespace {
 
 constexpr std::string_view kSource = "drain";
-
-std::string Seconds(Duration d) {
-  return std::to_string(std::max<int64_t>(0, d / std::chrono::seconds(1))) + "s";
-}
 
 std::string Join(const std::vector<std::string>& items) {
   std::string out;
@@ -21,162 +17,239 @@ std::string Join(const std::vector<std::string>& items) {
   return out;
 }
 
-}  // namespace
+class DrainSteps {
+ public:
+  DrainSteps(Sequencer& core, DrainRequest request, bool listener_running);
+  DrainReport Run();
 
-DrainReport Controller::Drain(DrainRequest request, bool listener_running) {
-  Clock& clock = env_.clock;
-  Logger& log = env_.log;
-  const TimePoint start = clock.Now();
-  hurry_ = false;
-  DrainReport report;
-  report.reason = request.reason;
+ private:
+  friend struct DrainTable;
+  Step Disabling();
+  Step WaitingIdle();
+  Step Stopping();
+  Step Cleaning();
+  Step Acknowledging();
+
+  void Announce(Step step) const;
+  void Finish();
   // The SIGINT deadline: the drain timeout, and for a scheduled event its NotBefore (minus a
-  // margin for stopping and cleaning up). Later requests (a second event) can only shorten it.
-  auto deadline_for = [&](const DrainRequest& r) {
-    TimePoint deadline = start + policy_.drain_timeout;
-    if (r.not_before) deadline = std::min(deadline, *r.not_before - policy_.event_margin);
-    return deadline;
-  };
-  TimePoint deadline = deadline_for(request);
-  auto absorb = [&] {
-    if (!pending_drain_) return;
-    detail::Merge(request, std::move(*pending_drain_));
-    pending_drain_.reset();
-    deadline = std::min(deadline, deadline_for(request));
-  };
-  log.Log(LogLevel::kInfo, kSource, "draining the agent",
-          {{"reason", request.reason},
-           {"deadline_in", Seconds(std::chrono::duration_cast<Duration>(deadline - start))},
-           {"events", Join(request.event_ids)}});
-  if (callbacks_.on_drain_started) callbacks_.on_drain_started(request);
+  // margin for stopping and cleaning up).
+  TimePoint DeadlineFor(const DrainRequest& request) const;
+  // Takes in a drain request that arrived meanwhile: later requests can only shorten the drain.
+  void Absorb();
+  // A wait for the listener to go idle ends early: a second stop signal, the listener's end, the
+  // deadline.
+  bool CutShort();
+  bool OnlyShutdown() const { return core_.inbox.shutdown; }
+  void LogCancellation() const;
+  Status RetryCleanup(std::string_view what, const std::function<Status()>& attempt);
 
-  auto listener_gone = [&] { return listener_ended_ || shutdown_; };
-  auto cut_short = [&] {
-    absorb();
-    return hurry_ || listener_gone() || clock.Now() >= deadline;
-  };
+  Sequencer& core_;
+  Clock& clock_;
+  Logger& log_;
+  DrainRequest request_;
+  const bool listener_running_;
+  const TimePoint start_;
+  TimePoint deadline_;
+  IdleResult idle_ = IdleResult::kUnknown;
+  TimePoint cleanup_deadline_{};
+  DrainReport report_;
+};
 
-  // 1. No new job: disable the agent (an agent already gone has nothing to drain).
-  auto disabled = Retry(
-      "disable the agent", deadline,
+// Each step and the function that runs it (and returns the next step).
+struct DrainTable {
+  using Function = Step (DrainSteps::*)();
+  static constexpr std::array<std::pair<Step, Function>, 5> kRows{{
+      {Step::kDisabling, &DrainSteps::Disabling},
+      {Step::kWaitingIdle, &DrainSteps::WaitingIdle},
+      {Step::kStopping, &DrainSteps::Stopping},
+      {Step::kCleaning, &DrainSteps::Cleaning},
+      {Step::kAcknowledging, &DrainSteps::Acknowledging},
+  }};
+};
+
+DrainSteps::DrainSteps(Sequencer& core, DrainRequest request, bool listener_running)
+    : core_(core),
+      clock_(core.env.clock),
+      log_(core.env.log),
+      request_(std::move(request)),
+      listener_running_(listener_running),
+      start_(clock_.Now()),
+      deadline_(DeadlineFor(request_)) {
+  report_.reason = request_.reason;
+}
+
+DrainReport DrainSteps::Run() {
+  core_.inbox.hurry = false;
+  log_.Log(LogLevel::kInfo, kSource, "draining the agent",
+           {{"reason", request_.reason},
+            {"deadline_in", Seconds(std::chrono::duration_cast<Duration>(deadline_ - start_))},
+            {"events", Join(request_.event_ids)}});
+  if (core_.callbacks.on_drain_started) core_.callbacks.on_drain_started(request_);
+  Step step = Step::kDisabling;
+  while (step != Step::kDone) {
+    const auto& rows = DrainTable::kRows;
+    const auto entry =
+        std::find_if(rows.begin(), rows.end(), [&](const auto& row) { return row.first == step; });
+    Announce(step);
+    step = (this->*entry->second)();
+  }
+  Announce(Step::kDone);
+  Finish();
+  return report_;
+}
+
+void DrainSteps::Announce(Step step) const {
+  const Duration after_stop = core_.policy.listener_stop_timeout + core_.policy.cleanup_timeout;
+  core_.Report({Sequence::kDrain, step, deadline_,
+                deadline_ + after_stop + std::chrono::seconds(30)});  // + the acknowledgement
+}
+
+TimePoint DrainSteps::DeadlineFor(const DrainRequest& request) const {
+  TimePoint deadline = start_ + core_.policy.drain_timeout;
+  if (request.not_before)
+    deadline = std::min(deadline, *request.not_before - core_.policy.event_margin);
+  return deadline;
+}
+
+void DrainSteps::Absorb() {
+  if (!core_.inbox.drain) return;
+  Merge(request_, std::move(*core_.inbox.drain));
+  core_.inbox.drain.reset();
+  deadline_ = std::min(deadline_, DeadlineFor(request_));
+}
+
+bool DrainSteps::CutShort() {
+  Absorb();
+  return core_.inbox.hurry || core_.ListenerGone() || clock_.Now() >= deadline_;
+}
+
+// 1. No new job: disable the agent (an agent already gone has nothing to drain).
+Step DrainSteps::Disabling() {
+  auto disabled = core_.Retry(
+      "disable the agent", deadline_,
       [&]() -> Status {
-        auto status = agent_.SetEnabled(false);
+        auto status = core_.agent.SetEnabled(false);
         if (!status && status.error().code == ErrorCode::kNotFound) return Status{};
         return status;
       },
-      cut_short);
-  report.disabled = disabled.has_value();
-  if (report.disabled) log.Log(LogLevel::kInfo, kSource, "agent disabled: no new job is assigned");
-
-  // 2. Wait until no job is assigned (or the listener ends by itself: --once after its job).
-  std::optional<bool> busy;
-  bool announced = false;
-  while (!cut_short()) {
-    auto assigned = agent_.HasAssignedJob();
-    if (assigned) {
-      busy = *assigned;
-    } else if (assigned.error().code == ErrorCode::kNotFound) {
-      busy = false;
-    } else {
-      log.Log(LogLevel::kWarning, kSource, "cannot tell whether a job is running; asking again",
-              {{"error", assigned.error().ToString()}});
-    }
-    if (busy == false) break;
-    if (busy == true && !announced) {
-      announced = true;
-      log.Log(
-          LogLevel::kInfo, kSource, "waiting for the running job to finish",
-          {{"deadline_in", Seconds(std::chrono::duration_cast<Duration>(deadline - clock.Now()))}});
-    }
-    WaitUntil(std::min(clock.Now() + policy_.poll_interval, deadline), cut_short);
-  }
-
-  // 3. Stop the listener.
-  if (listener_running && !listener_gone()) {
-    if (busy != false) {
-      report.job_cancelled = busy == true;
-      report.idle_unconfirmed = !busy.has_value();
-      const std::string why = hurry_ ? "a second stop signal" : "the drain deadline";
-      log.Log(LogLevel::kError, kSource,
-              busy == true ? "JOB CANCELLED: " + why +
-                                 " came while a job was still running; stopping the listener "
-                                 "cancels it"
-                           : "could not confirm that no job is running before " + why +
-                                 "; stopping the listener anyway",
-              {{"drain_timeout", Seconds(policy_.drain_timeout)},
-               {"advice",
-                "give jobs more time with --drain-timeout (and a longer "
-                "terminationGracePeriodSeconds, TimeoutStopSec or Terminate notice)"}});
-    }
-    listener_.Stop();
-    if (!WaitUntil(clock.Now() + policy_.listener_stop_timeout, listener_gone)) {
-      log.Log(LogLevel::kError, kSource, "the listener did not stop in time");
-    }
-    report.listener_stopped = listener_ended_;
-  } else {
-    report.listener_stopped = true;
-  }
-
-  // 4. Leave nothing behind (or come back enabled). Only a shutdown interrupts the retries; for a
-  // scheduled event they end at NotBefore (the VM goes away), but not before 30 s.
-  TimePoint cleanup_deadline = clock.Now() + policy_.cleanup_timeout;
-  if (request.not_before) {
-    cleanup_deadline = std::min(
-        cleanup_deadline, std::max(*request.not_before, clock.Now() + std::chrono::seconds(30)));
-  }
-  auto only_shutdown = [&] { return shutdown_; };
-  if (!listener_running && busy != false) {
-    report.cleanup = Cleanup::kFailed;
-    report.cleanup_error = MakeError(
-        ErrorCode::kDeadlineExceeded, "drain",
-        busy == true ? "a job is still running on the agent; it was left disabled"
-                     : "could not confirm that no job is running; the agent was left disabled",
-        "Run `agentboot drain` again once the job has finished, or raise --drain-timeout.");
-  } else if (policy_.keep_registration) {
-    auto enabled = Retry(
-        "re-enable the agent", cleanup_deadline, [&] { return agent_.SetEnabled(true); },
-        only_shutdown);
-    report.cleanup = enabled ? Cleanup::kReenabled : Cleanup::kFailed;
-    if (!enabled) report.cleanup_error = enabled.error();
-  } else {
-    auto removed = Retry(
-        "delete the agent", cleanup_deadline, [&] { return agent_.Remove(); }, only_shutdown);
-    report.cleanup = removed ? Cleanup::kRemoved : Cleanup::kFailed;
-    if (!removed) report.cleanup_error = removed.error();
-  }
-
-  // 5. Let Azure go ahead without waiting for NotBefore.
-  absorb();
-  if (!request.event_ids.empty()) {
-    Status acked =
-        Fail(ErrorCode::kInternal, "acknowledge scheduled events", "no acknowledgement callback");
-    if (callbacks_.acknowledge_events) {
-      acked = Retry(
-          "acknowledge the scheduled events",
-          std::max(cleanup_deadline, clock.Now() + std::chrono::seconds(30)),
-          [&] { return callbacks_.acknowledge_events(request.event_ids); }, only_shutdown);
-    }
-    if (acked) {
-      report.acknowledged = request.event_ids;
-    } else {
-      report.acknowledge_error = acked.error();
-    }
-  }
-
-  report.duration = std::chrono::duration_cast<Duration>(clock.Now() - start);
-  std::vector<LogField> fields{{"reason", report.reason},
-                               {"duration", Seconds(report.duration)},
-                               {"job_cancelled", report.job_cancelled ? "true" : "false"},
-                               {"cleanup", std::string(CleanupName(report.cleanup))}};
-  if (report.cleanup_error) fields.push_back({"cleanup_error", report.cleanup_error->ToString()});
-  if (!report.acknowledged.empty()) fields.push_back({"acknowledged", Join(report.acknowledged)});
-  if (report.acknowledge_error) {
-    fields.push_back({"acknowledge_error", report.acknowledge_error->ToString()});
-  }
-  log.Log(report.ok() ? LogLevel::kInfo : LogLevel::kError, kSource,
-          report.ok() ? "drain finished" : "drain finished with problems", fields);
-  if (callbacks_.on_drain_finished) callbacks_.on_drain_finished(report);
-  return report;
+      [&] { return CutShort(); });
+  report_.disabled = disabled.has_value();
+  if (report_.disabled)
+    log_.Log(LogLevel::kInfo, kSource, "agent disabled: no new job is assigned");
+  return Step::kWaitingIdle;
 }
 
-}  // namespace agentboot::lifecycle
+// 2. Wait until no job is assigned (or the listener ends by itself: --once after its job).
+Step DrainSteps::WaitingIdle() {
+  idle_ = core_.WaitIdle(kSource, deadline_, [&] { return CutShort(); });
+  if (listener_running_ && !core_.ListenerGone()) return Step::kStopping;
+  report_.listener_stopped = true;  // not ours to stop, or it ended by itself
+  return Step::kCleaning;
+}
+
+void DrainSteps::LogCancellation() const {
+  const std::string why = core_.inbox.hurry ? "a second stop signal" : "the drain deadline";
+  log_.Log(LogLevel::kError, kSource,
+           idle_ == IdleResult::kBusy
+               ? "JOB CANCELLED: " + why +
+                     " came while a job was still running; stopping the listener cancels it"
+               : "could not confirm that no job is running before " + why +
+                     "; stopping the listener anyway",
+           {{"drain_timeout", Seconds(core_.policy.drain_timeout)},
+            {"advice",
+             "give jobs more time with --drain-timeout (and a longer "
+             "terminationGracePeriodSeconds, TimeoutStopSec or Terminate notice)"}});
+}
+
+// 3. Stop the listener (a job still running is cancelled, and the report says so).
+Step DrainSteps::Stopping() {
+  if (idle_ != IdleResult::kIdle) {
+    report_.job_cancelled = idle_ == IdleResult::kBusy;
+    report_.idle_unconfirmed = idle_ == IdleResult::kUnknown;
+    LogCancellation();
+  }
+  core_.listener.Stop();
+  if (!core_.WaitUntil(clock_.Now() + core_.policy.listener_stop_timeout,
+                       [&] { return core_.ListenerGone(); })) {
+    log_.Log(LogLevel::kError, kSource, "the listener did not stop in time");
+  }
+  report_.listener_stopped = core_.inbox.listener == ListenerState::kEnded;
+  return Step::kCleaning;
+}
+
+Status DrainSteps::RetryCleanup(std::string_view what, const std::function<Status()>& attempt) {
+  return core_.Retry(what, cleanup_deadline_, attempt, [&] { return OnlyShutdown(); });
+}
+
+// 4. Leave nothing behind (or come back enabled). Only a shutdown interrupts the retries; for a
+// scheduled event they end at NotBefore (the VM goes away), but not before 30 s.
+Step DrainSteps::Cleaning() {
+  cleanup_deadline_ = clock_.Now() + core_.policy.cleanup_timeout;
+  if (request_.not_before) {
+    cleanup_deadline_ = std::min(
+        cleanup_deadline_, std::max(*request_.not_before, clock_.Now() + std::chrono::seconds(30)));
+  }
+  if (!listener_running_ && idle_ != IdleResult::kIdle) {
+    report_.cleanup = Cleanup::kFailed;
+    report_.cleanup_error = MakeError(
+        ErrorCode::kDeadlineExceeded, "drain",
+        idle_ == IdleResult::kBusy
+            ? "a job is still running on the agent; it was left disabled"
+            : "could not confirm that no job is running; the agent was left disabled",
+        "Run `agentboot drain` again once the job has finished, or raise --drain-timeout.");
+    return Step::kAcknowledging;
+  }
+  const bool keep = core_.policy.keep_registration;
+  auto done =
+      keep ? RetryCleanup("re-enable the agent", [&] { return core_.agent.SetEnabled(true); })
+           : RetryCleanup("delete the agent", [&] { return core_.agent.Remove(); });
+  report_.cleanup = !done ? Cleanup::kFailed : keep ? Cleanup::kReenabled : Cleanup::kRemoved;
+  if (!done) report_.cleanup_error = done.error();
+  return Step::kAcknowledging;
+}
+
+// 5. Let Azure go ahead without waiting for NotBefore.
+Step DrainSteps::Acknowledging() {
+  Absorb();
+  if (request_.event_ids.empty()) return Step::kDone;
+  Status acked =
+      Fail(ErrorCode::kInternal, "acknowledge scheduled events", "no acknowledgement callback");
+  if (core_.callbacks.acknowledge_events) {
+    acked = core_.Retry(
+        "acknowledge the scheduled events",
+        std::max(cleanup_deadline_, clock_.Now() + std::chrono::seconds(30)),
+        [&] { return core_.callbacks.acknowledge_events(request_.event_ids); },
+        [&] { return OnlyShutdown(); });
+  }
+  if (acked) {
+    report_.acknowledged = request_.event_ids;
+  } else {
+    report_.acknowledge_error = acked.error();
+  }
+  return Step::kDone;
+}
+
+void DrainSteps::Finish() {
+  report_.duration = std::chrono::duration_cast<Duration>(clock_.Now() - start_);
+  std::vector<LogField> fields{{"reason", report_.reason},
+                               {"duration", Seconds(report_.duration)},
+                               {"job_cancelled", report_.job_cancelled ? "true" : "false"},
+                               {"cleanup", std::string(CleanupName(report_.cleanup))}};
+  if (report_.cleanup_error) fields.push_back({"cleanup_error", report_.cleanup_error->ToString()});
+  if (!report_.acknowledged.empty()) fields.push_back({"acknowledged", Join(report_.acknowledged)});
+  if (report_.acknowledge_error) {
+    fields.push_back({"acknowledge_error", report_.acknowledge_error->ToString()});
+  }
+  log_.Log(report_.ok() ? LogLevel::kInfo : LogLevel::kError, kSource,
+           report_.ok() ? "drain finished" : "drain finished with problems", fields);
+  if (core_.callbacks.on_drain_finished) core_.callbacks.on_drain_finished(report_);
+}
+
+}  // namespace
+
+DrainReport RunDrain(Sequencer& core, DrainRequest request, bool listener_running) {
+  return DrainSteps(core, std::move(request), listener_running).Run();
+}
+
+}  // namespace agentboot::lifecycle::detail

@@ -151,8 +151,18 @@ TEST_F(Drain, TheDrainCommandAsksTheRunningAgentbootAndWaitsForIt) {
   const RunResult drained = Agentboot({"drain", "--agent-dir", temp_dir_ + "/asked"}, ImdsEnv());
   EXPECT_EQ(drained.exit_code, 0) << drained.err;
   EXPECT_NE(drained.out.find("drained"), std::string::npos) << drained.out;
+  // What the run's status file said about its drain.
+  EXPECT_NE(drained.out.find("(agent removed)"), std::string::npos) << drained.out;
   EXPECT_EQ(WaitExit(std::chrono::seconds(5)), 0) << Log();  // already gone
   EXPECT_TRUE(Gone("asked"));
+  const json status = json::parse(ReadFile(temp_dir_ + "/asked/.agentboot.status"));
+  EXPECT_EQ(status["phase"], "stopped") << status.dump();
+  EXPECT_EQ(status["drain"]["state"], "finished");
+  EXPECT_EQ(status["drain"]["step"], "done");
+  EXPECT_EQ(status["drain"]["reason"], "SIGTERM");
+  EXPECT_TRUE(status["drain"]["ok"].get<bool>());
+  EXPECT_TRUE(status["drain"]["deadline"].is_string());
+  EXPECT_EQ(status["listener"]["pid"], 0);
   // A second agentboot on the same root is refused while one runs; none runs now.
   const RunResult again = Agentboot({"drain", "--agent-dir", temp_dir_ + "/asked"}, ImdsEnv());
   EXPECT_EQ(again.exit_code, 0);
@@ -214,6 +224,26 @@ TEST_F(Drain, RotationWhileJobsKeepComingLosesNoJobAndRetiresTheOldKey) {
   EXPECT_EQ(WaitExit(), 0) << Log();
 }
 
+TEST_F(Drain, RotateReportsWhyTheRunningAgentbootPostponedTheRotation) {
+  QueueJob("succeeded", 60000);
+  Start(Args("postponed", {"--drain-timeout", "2"}));
+  ASSERT_TRUE(Eventually([&] { return JobIs(0, "running"); })) << Log();
+  const std::string root = temp_dir_ + "/postponed";
+  const std::string old_key = ReadFile(root + "/.credentials_rsaparams");
+  const RunResult rotated = Agentboot({"rotate", "--agent-dir", root, "--wait", "60"}, ImdsEnv());
+  // A rotation never cancels a job: the run gave up waiting after its drain timeout, said so in
+  // its status file, and `rotate` passes that on instead of waiting for a key that never comes.
+  EXPECT_EQ(rotated.exit_code, 9) << rotated.out << rotated.err << Log();
+  EXPECT_NE(rotated.err.find("the rotation was postponed: a job is still running"),
+            std::string::npos)
+      << rotated.err;
+  EXPECT_EQ(ReadFile(root + "/.credentials_rsaparams"), old_key);
+  EXPECT_TRUE(JobIs(0, "running")) << Log();
+  ::kill(pid_, SIGTERM);
+  ::kill(pid_, SIGTERM);
+  EXPECT_EQ(WaitExit(), 0) << Log();
+}
+
 TEST_F(Drain, ARotatedKeyUnderRunAsIsSharedWithTheListenersGroup) {
   if (::geteuid() != 0) GTEST_SKIP() << "needs root to change users";
   const passwd* nobody = ::getpwnam("nobody");
@@ -222,15 +252,31 @@ TEST_F(Drain, ARotatedKeyUnderRunAsIsSharedWithTheListenersGroup) {
   const std::string root = temp_dir_ + "/rotor-nobody";
   Start(Args("rotor-nobody", {"--run-as", "nobody"}));
   ASSERT_TRUE(Eventually([&] { return Online("rotor-nobody"); })) << Log();
+  const json before = json::parse(ReadFile(root + "/.agentboot.status"));
   const RunResult rotated = Agentboot({"rotate", "--agent-dir", root, "--wait", "60"}, ImdsEnv());
-  EXPECT_EQ(rotated.exit_code, 0) << rotated.err << Log();
-  // The key stays root's and is shared with the listener's group (README, "Ownership under
-  // --run-as"). `rotate` returns once the key changed; sharing follows right after.
-  EXPECT_TRUE(Eventually([&] {
-    struct stat key {};
-    return ::stat((root + "/.credentials_rsaparams").c_str(), &key) == 0 && key.st_uid == 0 &&
-           key.st_gid == nobody->pw_gid && (key.st_mode & 0777U) == 0640U;
-  })) << Log();
+  ASSERT_EQ(rotated.exit_code, 0) << rotated.err << Log();
+  EXPECT_NE(rotated.out.find("was relaunched with it"), std::string::npos) << rotated.out;
+  // `rotate` returns only after the run said so in its status file: the key is already root's
+  // and shared with the listener's group (README, "Ownership under --run-as"), no waiting here.
+  struct stat key {};
+  ASSERT_EQ(::stat((root + "/.credentials_rsaparams").c_str(), &key), 0);
+  EXPECT_EQ(key.st_uid, 0u);
+  EXPECT_EQ(key.st_gid, nobody->pw_gid);
+  EXPECT_EQ(key.st_mode & 0777U, 0640U);
+  // ... and a new listener was launched with the new key generation.
+  const json after = json::parse(ReadFile(root + "/.agentboot.status"));
+  EXPECT_EQ(after["rotation"]["last_result"], "rotated") << after.dump();
+  EXPECT_EQ(after["rotation"]["generation"], before["rotation"]["generation"].get<int>() + 1);
+  EXPECT_EQ(after["listener"]["key_generation"], after["rotation"]["generation"]);
+  EXPECT_NE(after["listener"]["pid"], 0);
+  EXPECT_NE(after["listener"]["pid"], before["listener"]["pid"]);
+  EXPECT_GT(after["listener"]["launches"].get<int>(), before["listener"]["launches"].get<int>());
+  // The status file itself is root's and nobody else's to write.
+  struct stat status {};
+  ASSERT_EQ(::lstat((root + "/.agentboot.status").c_str(), &status), 0);
+  EXPECT_TRUE(S_ISREG(status.st_mode));
+  EXPECT_EQ(status.st_uid, 0u);
+  EXPECT_EQ(status.st_mode & 0777U, 0644U);
   // The relaunched listener, running as nobody, reads the new key and takes a job with it.
   QueueJob("succeeded", 500);
   ASSERT_TRUE(Eventually([&] { return JobIs(0, "completed"); })) << Log();

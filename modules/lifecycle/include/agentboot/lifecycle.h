@@ -20,6 +20,10 @@
 // re-enabled and the rotation retried later), pause the listener, rotate the key (crash-safe, in
 // the agent module), resume the listener, enable. The listener never runs with a key the server
 // does not accept.
+//
+// Both sequences are tables of named steps (Step), each a short function, sharing one wait for
+// "no job assigned"; every step is reported as it begins (Callbacks::on_step), which is what
+// `run` writes to its status file (lifecycle_status.h).
 #pragma once
 
 #include <functional>
@@ -39,6 +43,9 @@ class Client;
 }
 
 namespace agentboot::lifecycle {
+namespace detail {
+class Sequencer;
+}
 
 // ---------------------------------------------------------------------------------------------
 // Messages.
@@ -154,12 +161,50 @@ struct DrainReport {
 enum class RotationResult { kRotated, kBusy, kFailed, kInterrupted };
 std::string_view RotationResultName(RotationResult result) noexcept;
 
+struct RotationReport {
+  RotationResult result = RotationResult::kFailed;
+  std::optional<Error> error;  // why it failed, was postponed (kBusy) or interrupted
+};
+
+// The named steps. Drain: disabling, waiting idle, stopping, cleaning, acknowledging, done.
+// Rotation: disabling, waiting idle, pausing, rotating, resuming, enabling, done.
+enum class Sequence { kDrain, kRotation };
+enum class Step {
+  kDisabling,
+  kWaitingIdle,
+  kStopping,
+  kCleaning,
+  kAcknowledging,
+  kPausing,
+  kRotating,
+  kResuming,
+  kEnabling,
+  kDone
+};
+std::string_view SequenceName(Sequence sequence) noexcept;
+std::string_view StepName(Step step) noexcept;  // "waiting idle", ...
+
+struct Progress {
+  Sequence sequence = Sequence::kDrain;
+  Step step = Step::kDisabling;
+  std::optional<TimePoint> deadline;   // drain: the listener is stopped by then at the latest
+  std::optional<TimePoint> finish_by;  // drain: the whole drain is over by then at the latest
+};
+
+// Called on the controller's thread.
 struct Callbacks {
   // Acknowledges scheduled events (IMDS StartRequests). Required when events can arrive.
   std::function<Status(const std::vector<std::string>& event_ids)> acknowledge_events;
   std::function<void(const DrainRequest& request)> on_drain_started;
   std::function<void(const DrainReport& report)> on_drain_finished;
   std::function<void(RotationResult result)> on_rotation_finished;
+  // The same moment as on_rotation_finished, with the reason of a failure.
+  std::function<void(const RotationReport& report)> on_rotation_report;
+  // Each step of either sequence as it begins (kDone once it is over).
+  std::function<void(const Progress& progress)> on_step;
+  // A rotation put the new key in place (on disk, on the server, and after_key_written done),
+  // before the listener is resumed: every later launch uses it.
+  std::function<void()> on_key_rotated;
 };
 
 class Controller {
@@ -178,32 +223,12 @@ class Controller {
   // agentboot running): steps 1, 2, 4 and 5.
   DrainReport DrainWithoutListener(DrainRequest request);
 
- private:
-  DrainReport Drain(DrainRequest request, bool listener_running);
-  RotationResult Rotate(const std::string& reason);
-  // Records what a message means for the sequence in progress.
-  void Handle(Message message);
-  // Handles messages until `done()` holds (true) or `deadline` passes (false).
-  bool WaitUntil(TimePoint deadline, const std::function<bool()>& done);
-  // Calls `attempt` until it succeeds, `deadline` passes or `interrupted()`, with jittered
-  // exponential back-off between attempts. Returns the last result.
-  Status Retry(std::string_view step, TimePoint deadline, const std::function<Status()>& attempt,
-               const std::function<bool()>& interrupted);
+  ~Controller();
 
-  Env& env_;
-  Mailbox& mailbox_;
-  AgentControl& agent_;
-  ListenerControl& listener_;
-  Policy policy_;
-  Callbacks callbacks_;
-  // What arrived while a sequence was waiting.
-  std::optional<DrainRequest> pending_drain_;  // merged when several arrive
-  bool rotate_requested_ = false;
-  std::string rotate_reason_;
-  bool hurry_ = false;
-  bool listener_paused_ = false;
-  bool listener_ended_ = false;
-  bool shutdown_ = false;
+ private:
+  RotationResult RotateAndReport(const std::string& reason);
+  // The mailbox, the seams and what arrived while a sequence waited (src/sequencer.h).
+  std::unique_ptr<detail::Sequencer> core_;
 };
 
 // ---------------------------------------------------------------------------------------------
