@@ -223,13 +223,18 @@ running=$(control GET /devops/jobs | jq '[.jobs[] | select(.state == "running")]
 t_term=$(us "$EPOCHREALTIME")
 for pid in "${host_pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
 bad_exit=0
+bad_exits=""  # "exit code: last log line" of each host that did not exit 0 (124: still running)
 term_deadline=$((t_term + timeout_s * 1000000))
-for pid in "${host_pids[@]}"; do
+for i in "${!host_pids[@]}"; do
+  pid=${host_pids[$i]}
   while kill -0 "$pid" 2>/dev/null && (($(us "$EPOCHREALTIME") < term_deadline)); do sleep 0.2; done
   rc=0
   if kill -0 "$pid" 2>/dev/null; then rc=124; kill -KILL "$pid" 2>/dev/null || true; fi
   wait "$pid" 2>/dev/null || rc=$?
-  ((rc == 0)) || bad_exit=$((bad_exit + 1))
+  if ((rc != 0)); then
+    bad_exit=$((bad_exit + 1))
+    bad_exits+="exit $rc: $(tail -n 1 "$work/logs/$((i + 1)).log" | cut -c1-200)"$'\n'
+  fi
 done
 host_pids=()
 t_gone=$(us "$EPOCHREALTIME")
@@ -277,6 +282,10 @@ scale-in (SIGTERM to all)
   jobs completed (succeeded)       : $completed, still queued: $still_queued, lost: $lost
   time to the last exit            : ${scale_in_s} s
 EOF
+if ((bad_exit > 0)); then
+  echo "fleet: the hosts that did not exit 0, by exit code and last log line (numbers as N):" >&2
+  printf '%s' "$bad_exits" | sed -E 's/[0-9]+/N/2g' | sort | uniq -c | sort -rn | head -n 8 >&2
+fi
 [[ "$recorded" -gt 0 ]] || fail "the simulator recorded no request"
 ((imds_failed == 0)) || fail "$imds_failed short IMDS requests failed or took over 30 s"
 ((successes == n)) || { tail -n 5 "$work/logs/1.log" >&2; fail "$((n - successes)) listeners never held a session"; }
