@@ -4,8 +4,13 @@ namespace agentboot::cli {
 namespace {
 
 constexpr std::string_view kSource = "run";
-// Gentle for fleets sharing one identity (identity-contract §6.5), quick when a hint arrives.
-constexpr Duration kCheckEvery = std::chrono::seconds(60);
+// Gentle for fleets sharing one identity (identity-contract §6.5), quick when a hint arrives
+// (the listener's own lines say when its agent is gone). Each process waits kCheckEvery times a
+// factor in [0.5, 1.5] drawn once, so hosts started together do not check together. Once a
+// minute was too often: 1000 hosts made 1000 checks a minute, more than a throttled identity
+// allowed, and starved the registrations of the hosts still starting (BENCHMARKS.md, fleet).
+constexpr Duration kCheckEvery = std::chrono::minutes(15);
+constexpr double kCheckSpread = 0.5;
 constexpr Duration kConfirmAfter = std::chrono::seconds(2);
 
 bool Contains(std::string_view line, std::string_view needle) {
@@ -15,6 +20,11 @@ bool Contains(std::string_view line, std::string_view needle) {
 bool IsUnreachable(const Error& error) {
   return error.code == ErrorCode::kUnavailable || error.code == ErrorCode::kDeadlineExceeded ||
          error.code == ErrorCode::kThrottled;
+}
+
+Duration CheckInterval(Random& random) {
+  const double factor = random.Uniform(1.0 - kCheckSpread, 1.0 + kCheckSpread);
+  return std::chrono::duration_cast<Duration>(kCheckEvery * factor);
 }
 
 }  // namespace
@@ -29,6 +39,7 @@ RegistrationKeeper::RegistrationKeeper(App& app, devops::Client& client, agent::
       options_(std::move(options)),
       health_(health),
       after_files_written_(std::move(after_files_written)),
+      check_every_(CheckInterval(app.env().random)),
       registration_(std::move(registration)) {}
 
 RegistrationKeeper::~RegistrationKeeper() {
@@ -158,7 +169,7 @@ Status RegistrationKeeper::BeforeLaunch() {
 void RegistrationKeeper::Watch() {
   std::unique_lock lock(mu_);
   while (!stopping_) {
-    wake_.wait_for(lock, kCheckEvery, [this] { return stopping_ || hint_; });
+    wake_.wait_for(lock, check_every_, [this] { return stopping_ || hint_; });
     if (stopping_) return;
     hint_ = false;
     if (reregister_) continue;  // a recycle is already on its way

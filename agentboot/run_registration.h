@@ -60,6 +60,7 @@ class RegistrationKeeper {
   RunHealth& health_;
   std::function<Status()> after_files_written_;
   supervisor::Supervisor* supervisor_ = nullptr;
+  const Duration check_every_;  // the background check's period, spread per process
 
   mutable std::mutex mu_;
   std::condition_variable wake_;

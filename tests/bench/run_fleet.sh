@@ -29,6 +29,7 @@
 # given had passed, counted by the simulator per X-TFS-Session: must be 0), the scale-out time
 # against the ideal N x requests-per-registration / R, the simulator's peak connections, queue,
 # threads and memory, the latency of a short IMDS request sampled every second during the run,
+# the hosts' token requests to their one IMDS per second (against IMDS's 20 per second per VM)
 # and the scale-in (exit codes, agents left, jobs per state).
 # Exits non-zero when a check fails. Stops every process it started.
 set -euo pipefail
@@ -98,6 +99,23 @@ control POST /devops/jobs '{"pool":"Default","duration_ms":100,"result":"succeed
 control POST /devops/throttle "{\"requests_per_minute\":$rate,\"burst\":$burst,\"oid\":\"$host_identity\"}" >/dev/null
 control DELETE /requests >/dev/null
 
+# The hosts' token requests to the one IMDS they share, counted per second of the simulator's log
+# (read incrementally: only entries after the last sequence seen). IMDS allows the Managed
+# Identity category 20 requests a second per VM (instance-metadata-service.md "Rate limiting").
+token_path=/metadata/identity/oauth2/token
+token_seq=0 token_total=0
+declare -A token_per_s=()
+count_token_requests() {
+  local page at n
+  page=$(control GET "/requests?path_prefix=$token_path&after=$token_seq" 2>/dev/null) || return 0
+  token_seq=$(jq --argjson s "$token_seq" '[.requests[].sequence] | max // $s' <<<"$page")
+  while read -r n at; do
+    [[ -n "$at" ]] || continue
+    token_per_s[$at]=$((${token_per_s[$at]:-0} + n))
+    token_total=$((token_total + n))
+  done < <(jq -r '.requests | group_by(.at)[] | "\(length) \(.[0].at)"' <<<"$page")
+}
+
 # sample: reads the sim's stats, keeps the peaks, times one short IMDS request; prints sessions.
 peak_conn=0 peak_queue=0 peak_threads=0 peak_rss=0 peak_parked=0 imds_max_ms=0 imds_samples=()
 imds_failed=0
@@ -127,6 +145,7 @@ sample() {
   ((rss > peak_rss)) && peak_rss=$rss
   ((pk > peak_parked)) && peak_parked=$pk
   sessions=$s
+  count_token_requests
 }
 
 # ---- scale-out -----------------------------------------------------------------------------------
@@ -183,6 +202,16 @@ scale_out_s=$(awk -v a="$t_start" -v b="$t_online" 'BEGIN { printf "%.1f", (b - 
 ideal_s=$(awk -v r="$ok_by_host" -v rate="$rate" -v b="$burst" 'BEGIN { x = (r - b) * 60 / rate; if (x < 0) x = 0; printf "%.1f", x }')
 ratio=$(awk -v a="$scale_out_s" -v i="$ideal_s" 'BEGIN { if (i > 0) printf "%.2f", a / i; else print "n/a" }')
 imds_median=$(printf '%s\n' "${imds_samples[@]}" | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }')
+count_token_requests
+# Exact, from the log's counters: more than token_total when the ring dropped entries unread.
+token_exact=$(control GET "/requests?path_prefix=$token_path&limit=1" | jq '.count')
+token_peak=0 token_seconds=0 token_over=0
+for at in "${!token_per_s[@]}"; do
+  c=${token_per_s[$at]}
+  token_seconds=$((token_seconds + 1))
+  ((c > token_peak)) && token_peak=$c
+  ((c > 20)) && token_over=$((token_over + 1))
+done
 
 # ---- scale-in ------------------------------------------------------------------------------------
 echo "fleet: queueing $jobs_n jobs of 3 s, then SIGTERM to every host..." >&2
@@ -194,13 +223,18 @@ running=$(control GET /devops/jobs | jq '[.jobs[] | select(.state == "running")]
 t_term=$(us "$EPOCHREALTIME")
 for pid in "${host_pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
 bad_exit=0
+bad_exits=""  # "exit code: last log line" of each host that did not exit 0 (124: still running)
 term_deadline=$((t_term + timeout_s * 1000000))
-for pid in "${host_pids[@]}"; do
+for i in "${!host_pids[@]}"; do
+  pid=${host_pids[$i]}
   while kill -0 "$pid" 2>/dev/null && (($(us "$EPOCHREALTIME") < term_deadline)); do sleep 0.2; done
   rc=0
   if kill -0 "$pid" 2>/dev/null; then rc=124; kill -KILL "$pid" 2>/dev/null || true; fi
   wait "$pid" 2>/dev/null || rc=$?
-  ((rc == 0)) || bad_exit=$((bad_exit + 1))
+  if ((rc != 0)); then
+    bad_exit=$((bad_exit + 1))
+    bad_exits+="exit $rc: $(tail -n 1 "$work/logs/$((i + 1)).log" | cut -c1-200)"$'\n'
+  fi
 done
 host_pids=()
 t_gone=$(us "$EPOCHREALTIME")
@@ -238,6 +272,9 @@ simulator
   RSS peak (sampled) / VmHWM       : $((peak_rss / 1024)) MB / $((sim_peak_rss / 1024)) MB
   requests served (all paths)      : $all_requests (logged in the ring: up to its capacity)
   IMDS request latency, 1/s        : median ${imds_median} ms, max ${imds_max_ms} ms (${#imds_samples[@]} samples, $imds_failed failed or > 30 s)
+one identity endpoint (the N hosts share one IMDS)
+  token requests (timed / all)     : $token_total / $token_exact, in $token_seconds distinct seconds, peak $token_peak in one second
+  seconds above IMDS's 20/s per VM : $token_over
 scale-in (SIGTERM to all)
   jobs queued / running at SIGTERM : $jobs_n / $running
   hosts not exiting 0              : $bad_exit
@@ -245,6 +282,10 @@ scale-in (SIGTERM to all)
   jobs completed (succeeded)       : $completed, still queued: $still_queued, lost: $lost
   time to the last exit            : ${scale_in_s} s
 EOF
+if ((bad_exit > 0)); then
+  echo "fleet: the hosts that did not exit 0, by exit code and last log line (numbers as N):" >&2
+  printf '%s' "$bad_exits" | sed -E 's/[0-9]+/N/2g' | sort | uniq -c | sort -rn | head -n 8 >&2
+fi
 [[ "$recorded" -gt 0 ]] || fail "the simulator recorded no request"
 ((imds_failed == 0)) || fail "$imds_failed short IMDS requests failed or took over 30 s"
 ((successes == n)) || { tail -n 5 "$work/logs/1.log" >&2; fail "$((n - successes)) listeners never held a session"; }

@@ -1,3 +1,4 @@
+#include <mutex>
 #include <random>
 
 #include "agentboot/base.h"
@@ -30,15 +31,19 @@ class SnapshotEnvironment final : public Environment {
   std::map<std::string, std::string> vars_;
 };
 
+// Locked: the Azure DevOps client draws its retry jitter from whichever thread makes a call
+// (the supervisor's, the registration check's, the health poller's).
 class OsRandom final : public Random {
  public:
   OsRandom() : engine_(std::random_device{}()) {}
   double Uniform(double low, double high) override {
     std::uniform_real_distribution<double> distribution(low, high);
+    std::lock_guard lock(mu_);
     return distribution(engine_);
   }
 
  private:
+  std::mutex mu_;
   std::mt19937_64 engine_;
 };
 

@@ -40,21 +40,32 @@ bool ShouldRetry(const Error& error, bool idempotent) {
   return error.http_status == 429 || error.http_status == 503 || error.retryable;
 }
 
+std::string Seconds(Duration duration) {
+  return std::to_string(std::chrono::duration_cast<std::chrono::seconds>(duration).count()) + " s";
+}
+
+// Says in the error why a throttled call ended: the server's next wait did not fit the budget.
+void NoteBudgetSpent(const http::RetryBudget& budget, TimePoint now, Error& error) {
+  const Duration left =
+      std::max(Duration::zero(), std::chrono::duration_cast<Duration>(budget.deadline() - now));
+  error.detail += "; gave up after " + std::to_string(budget.throttled_answers()) +
+                  " throttled answers: the service asked to wait " +
+                  Seconds(error.retry_after.value_or(Duration::zero())) +
+                  " more, and agentboot waits at most " +
+                  Seconds(std::min(left, http::kMaxServerDelay)) + " more for this call";
+}
+
 }  // namespace
 
 Result<http::Response> Caller::Run(const Call& call) {
-  const int max_attempts = std::max(1, options_.backoff.max_attempts);
-  for (int attempt = 1;; ++attempt) {
+  http::RetryBudget budget = NewBudget();
+  while (true) {
     Attempt outcome = Once(call);
     if (outcome.result || outcome.token_failed) return std::move(outcome.result);
-    const Error& error = outcome.result.error();
-    if (attempt >= max_attempts || !ShouldRetry(error, call.idempotent)) {
+    Error& error = outcome.result.error();
+    if (!ShouldRetry(error, call.idempotent) || !WaitBeforeRetry(budget, error, call)) {
       return std::move(outcome.result);
     }
-    env_.log.Log(
-        LogLevel::kInfo, "devops", "retrying Azure DevOps call",
-        {{"call", call.Context()}, {"error", error.detail}, {"attempt", std::to_string(attempt)}});
-    if (!Backoff(attempt, error.retry_after)) return std::move(outcome.result);
   }
 }
 
@@ -88,10 +99,25 @@ const std::string& ProcessSessionId() {
   return id;
 }
 
-bool Caller::Backoff(int attempt, std::optional<Duration> server_delay) {
+http::RetryBudget Caller::NewBudget() const {
+  return http::RetryBudget(options_.backoff, options_.throttle, env_.clock.Now());
+}
+
+bool Caller::WaitBeforeRetry(http::RetryBudget& budget, Error& error, const Call& call) {
+  const TimePoint now = env_.clock.Now();
+  const bool throttled = error.http_status == 429 || error.http_status == 503;
+  const auto delay = budget.Next(throttled, error.retry_after, now, env_.random);
+  if (!delay) {
+    if (budget.throttle_budget_spent()) NoteBudgetSpent(budget, now, error);
+    return false;
+  }
+  env_.log.Log(LogLevel::kInfo, "devops", "retrying Azure DevOps call",
+               {{"call", call.Context()},
+                {"error", error.detail},
+                {"throttled_answers", std::to_string(budget.throttled_answers())},
+                {"delay_ms", std::to_string(delay->count())}});
   // A stop during the wait ends the retries (security review M8); nothing more is sent.
-  return SleepUnlessStopped(
-      env_.clock, http::BackoffDelay(options_.backoff, attempt, env_.random, server_delay));
+  return SleepUnlessStopped(env_.clock, *delay);
 }
 
 http::Request Caller::BuildRequest(const Call& call, const identity::AccessToken& token) const {

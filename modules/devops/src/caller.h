@@ -40,9 +40,13 @@ class Caller {
   [[nodiscard]] Result<http::Response> Run(const Call& call);
   // Exactly one exchange: a fresh token, the request, the answer mapped to an error.
   [[nodiscard]] Attempt Once(const Call& call);
-  // Sleeps (through Env::clock) before try `attempt + 1`; false when a stop was asked for
-  // meanwhile (ProcessStopToken).
-  bool Backoff(int attempt, std::optional<Duration> server_delay);
+  // The retry budget of one call whose first try is sent now (ClientOptions::backoff and
+  // ::throttle).
+  http::RetryBudget NewBudget() const;
+  // After the failed try of `call` that gave `error`: sleeps (through Env::clock) before the
+  // next try and returns true; false when the budget is spent (`error` then says so) or a stop
+  // was asked for meanwhile (ProcessStopToken).
+  bool WaitBeforeRetry(http::RetryBudget& budget, Error& error, const Call& call);
 
   const ClientOptions& options() const { return options_; }
   Env& env() { return env_; }

@@ -17,7 +17,7 @@ std::string AgentRoute(int64_t pool_id, int64_t agent_id) {
   return PoolRoute(pool_id) + "/agents/" + std::to_string(agent_id);
 }
 
-// Failures after which a POST may or may not have been applied (or was refused for load).
+// Failures after which a POST may or may not have been applied, or was refused for load (429).
 bool IsAmbiguous(const Error& error) {
   return error.code == ErrorCode::kDeadlineExceeded || error.code == ErrorCode::kUnavailable ||
          error.http_status == 429 || error.http_status >= 500;
@@ -120,18 +120,22 @@ Result<Agent> Client::GetAgent(int64_t pool_id, int64_t agent_id, const AgentQue
 
 Result<Agent> Client::AddAgent(int64_t pool_id, const Agent& agent) {
   const Call call{"POST", PoolRoute(pool_id) + "/agents", detail::AgentToJson(agent, false), false};
-  const int max_attempts = std::max(1, caller_->options().backoff.max_attempts);
-  for (int attempt = 1;; ++attempt) {
+  http::RetryBudget budget = caller_->NewBudget();
+  while (true) {
     detail::Attempt outcome = caller_->Once(call);
     if (outcome.result) return detail::ParseAgent(outcome.result->body, call.Context());
     Error error = std::move(outcome.result.error());
-    if (outcome.token_failed || !IsAmbiguous(error) || attempt >= max_attempts) {
+    if (outcome.token_failed || !IsAmbiguous(error) ||
+        !caller_->WaitBeforeRetry(budget, error, call)) {
       return Fail(std::move(error));
     }
+    // A 429 is a blocked request, never processed ("TF400733: The request has been canceled:
+    // Request was blocked", identity-contract §6.5): the POST is sent again without a lookup,
+    // which would only cost the throttled identity one more request.
+    if (error.http_status == 429) continue;
     caller_->env().log.Log(LogLevel::kInfo, "devops",
                            "adding the agent failed ambiguously; checking whether it exists",
                            {{"agent", agent.name}, {"error", error.detail}});
-    caller_->Backoff(attempt, error.retry_after);
     // The POST may have been applied before the answer was lost: never create a duplicate.
     auto existing = FindAgent(pool_id, agent.name);
     if (!existing) return Fail(std::move(existing.error()));

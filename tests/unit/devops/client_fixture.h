@@ -23,7 +23,7 @@ class ClientTest : public ::testing::Test {
 
   Client& client() {
     if (!client_) {
-      ClientOptions options;
+      ClientOptions options = options_;
       options.organization_url = kOrg;
       options.agentboot_version = "1.2.3";
       client_ = std::make_unique<Client>(options, transport_, tokens_, env_.env);
@@ -42,6 +42,7 @@ class ClientTest : public ::testing::Test {
     return R"({"count":)" + std::to_string(count) + R"(,"value":[)" + items + "]}";
   }
 
+  ClientOptions options_;  // read when client() is first called
   agentboot::testing::FakeEnv env_;
   http::testing::ScriptedTransport transport_;
   FakeTokenSource tokens_;

@@ -11,8 +11,10 @@
 //   TaskAgentExistsException, 409                     kAlreadyExists
 //   429                                               kThrottled (after the retries below)
 //   502/503/504, transport failures                   kUnavailable / kDeadlineExceeded
-// 429 and 503 are retried for every call, 502/504 and transport failures only for idempotent
-// ones, sleeping through Env::clock for http::BackoffDelay honouring the server's requested delay.
+// 429, 503, 502, 504 and transport failures are retried for idempotent calls, sleeping through
+// Env::clock: a 429 or 503 that says how long to wait (Retry-After, X-RateLimit-Reset) for that
+// wait plus a random spread until ClientOptions::throttle's time budget is spent, anything else
+// for http::BackoffDelay up to ClientOptions::backoff's number of tries (http::RetryBudget).
 // A POST is never retried blindly: AddAgent first looks the agent up by name (see there).
 #pragma once
 
@@ -119,6 +121,9 @@ struct ClientOptions {
   std::string preview_api_version = "7.1-preview";
   identity::TokenRequest token_request;
   http::BackoffPolicy backoff{6, std::chrono::seconds(1), std::chrono::seconds(60), 2.0, 0.2};
+  // 429/503 with a requested wait: retried for 10 minutes from a call's first try (a fleet on one
+  // identity can be throttled that long), each wait spread by up to 30 s (http::RetryBudget).
+  http::ThrottlePolicy throttle;
   Duration timeout{std::chrono::seconds(60)};
 };
 
@@ -166,9 +171,10 @@ class Client {
                                        const AgentQuery& query = {});
   // POST …/pools/{id}/agents with name, version, osDescription, maxParallelism,
   // provisioningState, authorization.publicKey and systemCapabilities (§1 step 9).
-  // After an ambiguous failure (timeout, 5xx, 429) it waits, looks the agent up by name and
-  // returns it when it exists now; only otherwise is the POST sent again. kAlreadyExists when the
-  // name is taken from the start.
+  // After an ambiguous failure (timeout, 5xx) it waits, looks the agent up by name and returns
+  // it when it exists now; only otherwise is the POST sent again. A 429 (a blocked request, never
+  // applied) is sent again after its wait without a lookup. kAlreadyExists when the name is taken
+  // from the start.
   [[nodiscard]] Result<Agent> AddAgent(int64_t pool_id, const Agent& agent);
   // PUT …/pools/{id}/agents/{agent.id} with the agent (new publicKey, version, capabilities).
   [[nodiscard]] Result<Agent> ReplaceAgent(int64_t pool_id, const Agent& agent);

@@ -187,6 +187,51 @@ struct BackoffPolicy {
 Duration BackoffDelay(const BackoffPolicy& policy, int attempt, Random& random,
                       std::optional<Duration> server_delay = std::nullopt);
 
+// Throttling is retried for a time, not a number of tries. Azure DevOps blocks an identity that
+// exceeds its usage with 429 and says when to come back (Retry-After, X-RateLimit-Reset:
+// https://learn.microsoft.com/azure/devops/integrate/concepts/rate-limits). A fleet that shares
+// one identity can be throttled for minutes, longer than any small number of tries covers.
+struct ThrottlePolicy {
+  // How long after a call's first try a throttled call keeps coming back. Zero or less: throttled
+  // answers count as ordinary failures (BackoffPolicy::max_attempts).
+  Duration budget{std::chrono::minutes(10)};
+  // The widest random delay added to the server's wait, so that hosts told the same Retry-After
+  // do not all return at once. The window starts at BackoffPolicy::initial and grows by its
+  // multiplier with every throttled answer, up to this.
+  Duration max_spread{std::chrono::seconds(30)};
+};
+
+// The retry budget of one call. Pure: the caller passes the time and sleeps (through its Clock).
+// An answer that throttles (429 or 503) and says how long to wait is retried after that wait
+// plus a random spread in [0, window], until the budget after the first try is spent; a wait
+// that would end after the budget, or is longer than kMaxServerDelay, ends the call at once
+// (never a sleep past the deadline, never a try before the server's time). Every other failure
+// is retried with BackoffDelay until BackoffPolicy::max_attempts tries of that kind were made.
+class RetryBudget {
+ public:
+  RetryBudget(BackoffPolicy backoff, ThrottlePolicy throttle, TimePoint first_try);
+
+  // After a failed try: the wait before the next one, or nullopt when the call must end now.
+  // `throttled`: the answer was 429 or 503; `server_delay`: the wait it asked for, if any.
+  [[nodiscard]] std::optional<Duration> Next(bool throttled, std::optional<Duration> server_delay,
+                                             TimePoint now, Random& random);
+
+  // True once a throttled answer ended the call (its wait did not fit the budget).
+  bool throttle_budget_spent() const { return budget_spent_; }
+  int throttled_answers() const { return throttled_; }
+  TimePoint deadline() const { return deadline_; }
+
+ private:
+  std::optional<Duration> NextThrottled(Duration server_delay, TimePoint now, Random& random);
+
+  BackoffPolicy backoff_;
+  ThrottlePolicy throttle_;
+  TimePoint deadline_;
+  int failures_ = 0;   // failures that are not throttling with a server-requested wait
+  int throttled_ = 0;  // throttled answers that asked for a wait
+  bool budget_spent_ = false;
+};
+
 // Form encoding: key=value&… with RFC 3986 escaping.
 std::string FormEncode(const std::vector<std::pair<std::string, std::string>>& fields);
 // Parses "a=1&b=x%20y" into pairs (used by tests and the simulator's peers).
