@@ -39,6 +39,7 @@ Result<std::unique_ptr<App>> App::Create(const GlobalOptions& options) {
   curl_options.log = app->logger_.get();
   app->curl_ = http::MakeCurlTransport(curl_options);
   app->downloader_ = http::MakeCurlDownloader(curl_options);
+  app->polling_ = http::MakeKeepAliveCurlTransport(curl_options);
   http::Transport* transport = app->curl_.get();
   FileSystem* fs = &PosixFileSystem();
 #ifdef AGENTBOOT_TEST_HOOKS  // agentboot-testhooks only (agentboot/CMakeLists.txt)

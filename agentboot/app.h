@@ -41,6 +41,8 @@ class App {
   Logger& log() { return *logger_; }
   http::Transport& transport() { return *counting_; }
   http::Downloader& downloader() { return *downloader_; }
+  // One kept-alive connection for one background poller (Scheduled Events): Sends are serialised.
+  http::Transport& polling_transport() { return *polling_; }
   identity::TokenSource& tokens() { return *cache_; }
   identity::CachedSource& cache() { return *cache_; }
   int round_trips() const { return counting_->count(); }
@@ -57,6 +59,7 @@ class App {
   std::unique_ptr<http::Transport> curl_;
   std::unique_ptr<http::CountingTransport> counting_;
   std::unique_ptr<http::Downloader> downloader_;
+  std::unique_ptr<http::Transport> polling_;
   std::unique_ptr<identity::TokenSource> source_;
   std::unique_ptr<identity::CachedSource> cache_;
 };

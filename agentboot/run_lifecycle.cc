@@ -147,8 +147,10 @@ void RunLifecycle::Start(supervisor::Supervisor& supervisor) {
   thread_ = std::thread([this] { report_ = controller_->Run(); });
   if (idle_) idle_->Start(*mailbox_);  // run --idle-timeout
   if (watch) {
+    events_imds_ = std::make_unique<imds::ImdsClient>(app_.polling_transport(),
+                                                      imds::ImdsBaseUrl(app_.env().vars));
     events_ = std::make_unique<ScheduledEventsWatch>(
-        app_, *imds_, std::chrono::seconds(1),
+        app_, *events_imds_, imds::kScheduledEventsPollInterval,
         [this](lifecycle::DrainRequest request) { mailbox_->Post(std::move(request)); });
     events_->Start();
   }

@@ -65,6 +65,7 @@ class RunLifecycle {
   std::unique_ptr<SupervisorListener> listener_;
   std::unique_ptr<lifecycle::Controller> controller_;
   std::unique_ptr<imds::ImdsClient> imds_;
+  std::unique_ptr<imds::ImdsClient> events_imds_;  // the watch's, on a kept-alive connection
   std::unique_ptr<ScheduledEventsWatch> events_;
   std::optional<lifecycle::DrainReport> report_;
   lifecycle::StatusWriter status_;

@@ -1,6 +1,6 @@
-// Polls IMDS Scheduled Events in the background (once per interval; Azure recommends once a
-// second) and turns a Terminate or Preempt of this VM into a drain request. Reboot, Redeploy and
-// Freeze are logged once each, never drained.
+// Runs imds::ScheduledEventsPoller on a background thread (once per interval; see
+// imds::kScheduledEventsPollInterval for the choice) and turns a Terminate or Preempt of this VM
+// into a drain request. Reboot, Redeploy and Freeze are logged once each, never drained.
 #pragma once
 
 #include <condition_variable>
@@ -17,26 +17,24 @@ namespace agentboot::cli {
 
 class ScheduledEventsWatch {
  public:
-  // `drain` receives each drain request (from the watch's thread).
+  // `drain` receives each drain request (from the watch's thread). `client` must outlive the
+  // watch; give it a kept-alive transport (App::polling_transport) so polls reuse a connection.
   ScheduledEventsWatch(App& app, imds::ImdsClient& client, Duration interval,
                        std::function<void(lifecycle::DrainRequest)> drain);
   ScheduledEventsWatch(const ScheduledEventsWatch&) = delete;
   ScheduledEventsWatch& operator=(const ScheduledEventsWatch&) = delete;
-  ~ScheduledEventsWatch();  // stops the thread
+  ~ScheduledEventsWatch();  // stops the thread (at once, also between polls)
 
   void Start();
 
  private:
-  void Loop();
-  void PollOnce();
+  void Drain(const imds::ScheduledEvent& event);
+  bool WaitUnlessStopping(Duration duration);  // false once stopping
 
   App& app_;
-  imds::ImdsClient& client_;
   Duration interval_;
   std::function<void(lifecycle::DrainRequest)> drain_;
-  imds::ScheduledEventTracker tracker_;
-  std::string vm_name_;
-  bool reported_failure_ = false;
+  imds::ScheduledEventsPoller poller_;
 
   std::mutex mu_;
   std::condition_variable wake_;

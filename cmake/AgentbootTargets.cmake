@@ -24,6 +24,14 @@ if(AGENTBOOT_TSAN)
   add_link_options(-fsanitize=thread)
 endif()
 
+# The libFuzzer build (clang only; tests/fuzz): every library gets the fuzzer's coverage
+# instrumentation and AddressSanitizer, so the fuzz targets explore the parsers themselves.
+option(AGENTBOOT_FUZZ "Build libFuzzer binaries (clang only)" OFF)
+if(AGENTBOOT_FUZZ AND CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+  add_compile_options(-fsanitize=fuzzer-no-link,address -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=address)
+endif()
+
 # agentboot_module(NAME SOURCES ... DEPS ...): library agentboot_<name>, alias agentboot::<name>,
 # exporting only its own include/ directory. DEPS is the whole list of what it may use.
 function(agentboot_module name)

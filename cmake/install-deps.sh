@@ -9,6 +9,7 @@ packages=(
   libgtest-dev libgmock-dev libcli11-dev libexpected-dev
   openssl procps clang-format time jq
   buildah debootstrap shellcheck
+  clang libclang-rt-14-dev  # the libFuzzer build (tests/fuzz)
 )
 if [[ "${AGENTBOOT_WITH_AZ:-0}" == 1 ]]; then packages+=(azure-cli); fi
 

@@ -33,4 +33,12 @@ run_suite build "${agentboot_build_config[@]}"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   run_suite build-asan -DCMAKE_BUILD_TYPE=Debug "-DCMAKE_CXX_FLAGS_DEBUG=-g1" -DAGENTBOOT_SANITIZE=ON \
   -DAGENTBOOT_WERROR=ON
+# libFuzzer (clang): only the fuzz targets and the libraries they parse with, instrumented; each
+# target fuzzes for AGENTBOOT_FUZZ_SECONDS (4) from its seed corpus (tests/fuzz/corpus).
+echo "== build build-fuzz (clang, libFuzzer + AddressSanitizer)"
+cmake -S . -B build-fuzz -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g1" -DAGENTBOOT_FUZZ=ON >/dev/null
+cmake --build build-fuzz -j "$jobs" --target fuzz_targets
+echo "== test build-fuzz"
+ctest --test-dir build-fuzz -L fuzz --output-on-failure --timeout 300
 echo "== all tests passed"

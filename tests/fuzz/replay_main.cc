@@ -1,7 +1,10 @@
-// Runs a libFuzzer target over its seed inputs (and any files given on the command line) without
-// libFuzzer, so every build keeps the targets compiling and crash-free on known-tricky inputs.
+// Runs a libFuzzer target over its seed inputs (and any files given on the command line, or every
+// file of a directory given, such as the target's corpus) without libFuzzer, so every build keeps
+// the targets compiling and crash-free on known-tricky inputs.
 // With clang, configure -DAGENTBOOT_FUZZ=ON to build the real fuzzers instead.
+#include <algorithm>
 #include <cstdint>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <iterator>
@@ -34,6 +37,24 @@ const std::vector<std::string>& Seeds() {
   return seeds;
 }
 
+// The files named: a directory stands for its regular files, in name order.
+std::vector<std::string> InputFiles(int argc, char** argv) {
+  std::vector<std::string> files;
+  for (int i = 1; i < argc; ++i) {
+    if (!std::filesystem::is_directory(argv[i])) {
+      files.emplace_back(argv[i]);
+      continue;
+    }
+    std::vector<std::string> in_dir;
+    for (const auto& entry : std::filesystem::directory_iterator(argv[i])) {
+      if (entry.is_regular_file()) in_dir.push_back(entry.path().string());
+    }
+    std::sort(in_dir.begin(), in_dir.end());
+    files.insert(files.end(), in_dir.begin(), in_dir.end());
+  }
+  return files;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -42,8 +63,13 @@ int main(int argc, char** argv) {
     LLVMFuzzerTestOneInput(reinterpret_cast<const uint8_t*>(seed.data()), seed.size());
     ++runs;
   }
-  for (int i = 1; i < argc; ++i) {
-    std::ifstream in(argv[i], std::ios::binary);
+  const std::vector<std::string> files = InputFiles(argc, argv);
+  if (argc > 1 && files.empty()) {
+    std::cerr << "no input files in the paths given\n";
+    return 1;
+  }
+  for (const std::string& file : files) {
+    std::ifstream in(file, std::ios::binary);
     const std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     LLVMFuzzerTestOneInput(reinterpret_cast<const uint8_t*>(data.data()), data.size());
     ++runs;

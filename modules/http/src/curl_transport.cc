@@ -1,9 +1,13 @@
-// The libcurl transport: one easy handle per request, so concurrent Sends share nothing mutable.
+// The libcurl transport: one easy handle per request, so concurrent Sends share nothing mutable;
+// or, for a background poller, one easy handle kept for every request, so that libcurl keeps the
+// connection open between them (Sends are then serialised).
 //
 // TLS trust: libcurl's built-in CA bundle and CA directory (the system store). When
 // CurlOptions::ca_file is set, it replaces the built-in bundle file (CURLOPT_CAINFO) while the
 // built-in CA directory stays in place, so on builds that have one (Debian: /etc/ssl/certs) both
 // the system store and the file are trusted; on builds without a CA directory only the file is.
+#include <mutex>
+
 #include <curl/curl.h>
 
 #include "agentboot/http.h"
@@ -68,23 +72,39 @@ int AbortOnStop(void*, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
 
 class CurlTransport final : public Transport {
  public:
-  explicit CurlTransport(CurlOptions options) : options_(std::move(options)) {
+  CurlTransport(CurlOptions options, bool keep_alive)
+      : options_(std::move(options)), keep_alive_(keep_alive) {
     detail::InitCurlOnce();
   }
 
   Result<Response> Send(const Request& request) override {
+    if (!keep_alive_) {
+      EasyHandle easy(curl_easy_init());
+      return Perform(easy.get(), request);
+    }
+    std::lock_guard lock(kept_mu_);
+    // curl_easy_reset forgets the last request's options but keeps the open connection.
+    if (kept_) {
+      curl_easy_reset(kept_.get());
+    } else {
+      kept_.reset(curl_easy_init());
+    }
+    return Perform(kept_.get(), request);
+  }
+
+ private:
+  Result<Response> Perform(CURL* easy, const Request& request) const {
     const std::string context = request.method + " " + detail::RedactUrl(request.url);
-    EasyHandle easy(curl_easy_init());
-    if (!easy) return Fail(ErrorCode::kInternal, context, "curl_easy_init failed");
+    if (easy == nullptr) return Fail(ErrorCode::kInternal, context, "curl_easy_init failed");
     Exchange exchange;
     exchange.max_bytes = options_.max_response_bytes;
     char error_buffer[CURL_ERROR_SIZE] = {};
     HeaderList headers = BuildHeaders(request);
-    Configure(easy.get(), request, headers.get(), exchange, error_buffer);
+    Configure(easy, request, headers.get(), exchange, error_buffer);
 
-    const CURLcode code = curl_easy_perform(easy.get());
+    const CURLcode code = curl_easy_perform(easy);
     curl_off_t elapsed_us = 0;
-    curl_easy_getinfo(easy.get(), CURLINFO_TOTAL_TIME_T, &elapsed_us);
+    curl_easy_getinfo(easy, CURLINFO_TOTAL_TIME_T, &elapsed_us);
     if (code == CURLE_ABORTED_BY_CALLBACK && request.abort_on_stop) {
       if (const auto stop = ProcessStopToken().Requested()) {
         LogExchange(request, "stopped", elapsed_us);
@@ -98,7 +118,7 @@ class CurlTransport final : public Transport {
       return Fail(std::move(error));
     }
     long status = 0;
-    curl_easy_getinfo(easy.get(), CURLINFO_RESPONSE_CODE, &status);
+    curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
     Response response;
     response.status = static_cast<int>(status);
     response.headers = std::move(exchange.headers);
@@ -107,7 +127,6 @@ class CurlTransport final : public Transport {
     return response;
   }
 
- private:
   HeaderList BuildHeaders(const Request& request) const {
     curl_slist* list = nullptr;
     const auto append = [&list](const std::string& line) {
@@ -173,12 +192,19 @@ class CurlTransport final : public Transport {
   }
 
   CurlOptions options_;
+  const bool keep_alive_;
+  std::mutex kept_mu_;
+  EasyHandle kept_;  // keep_alive_ only: the handle (and connection) every Send reuses
 };
 
 }  // namespace
 
 std::unique_ptr<Transport> MakeCurlTransport(const CurlOptions& options) {
-  return std::make_unique<CurlTransport>(options);
+  return std::make_unique<CurlTransport>(options, /*keep_alive=*/false);
+}
+
+std::unique_ptr<Transport> MakeKeepAliveCurlTransport(const CurlOptions& options) {
+  return std::make_unique<CurlTransport>(options, /*keep_alive=*/true);
 }
 
 }  // namespace agentboot::http

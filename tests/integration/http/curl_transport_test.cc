@@ -4,6 +4,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include <Poco/Net/HTTPRequestHandler.h>
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
@@ -64,6 +65,9 @@ class Handler final : public Poco::Net::HTTPRequestHandler {
     response.set("X-Method", request.getMethod());
     response.set("X-Seen-Custom", request.get("X-Custom", "<none>"));
     response.set("X-Seen-Agent", request.get("User-Agent", "<none>"));
+    // The client's port names its connection (the keep-alive tests).
+    response.set("X-Client-Port", std::to_string(request.clientAddress().port()));
+    if (path == "/close") response.setKeepAlive(false);
     response.setContentType("application/json; charset=utf-8");
     response.setContentLength(static_cast<std::streamsize>(body.size()));
     response.send() << body;
@@ -232,6 +236,45 @@ TEST_F(CurlTransportTest, MalformedUrlIsInvalidArgument) {
   const auto response = Send(Get("ftp://127.0.0.1/"));
   ASSERT_FALSE(response.has_value());
   EXPECT_EQ(response.error().code, ErrorCode::kInvalidArgument);
+}
+
+// The kept-alive transport: every Send goes over the same connection while the server keeps it.
+TEST_F(CurlTransportTest, KeepAliveTransportReusesOneConnection) {
+  CurlOptions options;
+  options.user_agent = "agentboot/test";
+  const auto kept = MakeKeepAliveCurlTransport(options);
+  const auto fresh = MakeCurlTransport(options);
+  std::vector<std::string> kept_ports;
+  std::vector<std::string> fresh_ports;
+  for (int i = 0; i < 3; ++i) {
+    const auto a = kept->Send(Get(Url("/echo")));
+    const auto b = fresh->Send(Get(Url("/echo")));
+    ASSERT_TRUE(a.has_value() && b.has_value());
+    kept_ports.push_back(a->Header("X-Client-Port").value_or(""));
+    fresh_ports.push_back(b->Header("X-Client-Port").value_or(""));
+  }
+  EXPECT_FALSE(kept_ports[0].empty());
+  EXPECT_EQ(kept_ports[1], kept_ports[0]);
+  EXPECT_EQ(kept_ports[2], kept_ports[0]);
+  EXPECT_NE(fresh_ports[1], fresh_ports[0]);  // the ordinary transport: a connection per Send
+}
+
+TEST_F(CurlTransportTest, KeepAliveTransportReconnectsAfterTheServerClosed) {
+  const auto kept = MakeKeepAliveCurlTransport(CurlOptions{});
+  const auto closing = kept->Send(Get(Url("/close")));
+  ASSERT_TRUE(closing.has_value()) << closing.error().ToString();
+  Request post = Get(Url("/echo"));
+  post.method = "POST";
+  post.body = "after close";
+  const auto next = kept->Send(post);  // options of the last request are forgotten: a POST
+  ASSERT_TRUE(next.has_value()) << next.error().ToString();
+  EXPECT_EQ(next->Header("X-Method"), "POST");
+  EXPECT_EQ(next->body, "after close");
+  EXPECT_NE(next->Header("X-Client-Port"), closing->Header("X-Client-Port"));
+  const auto get = kept->Send(Get(Url("/echo")));
+  ASSERT_TRUE(get.has_value()) << get.error().ToString();
+  EXPECT_EQ(get->Header("X-Method"), "GET");
+  EXPECT_EQ(get->Header("X-Client-Port"), next->Header("X-Client-Port"));
 }
 
 }  // namespace

@@ -84,6 +84,12 @@ CurlOptions CurlOptionsFromEnvironment(const Environment& vars, std::string ca_f
 // api-version/resource/client_id.
 std::unique_ptr<Transport> MakeCurlTransport(const CurlOptions& options);
 
+// The same transport with one connection kept alive between exchanges: every Send reuses one
+// libcurl easy handle, and with it the open connection, so Sends wait for each other. For one
+// background poller (Scheduled Events), where a new connection per poll would cost more CPU than
+// the poll itself. A connection the server closed meanwhile is replaced transparently.
+std::unique_ptr<Transport> MakeKeepAliveCurlTransport(const CurlOptions& options);
+
 // Counts exchanges through `inner` (benchmarks and the `--verbose` summary).
 class CountingTransport final : public Transport {
  public:

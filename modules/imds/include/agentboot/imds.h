@@ -3,7 +3,9 @@
 // does I/O, through an http::Transport.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <set>
 #include <string>
@@ -110,6 +112,47 @@ class ImdsClient {
 
   http::Transport& transport_;
   std::string base_url_;
+};
+
+// ---------------------------------------------------------------------------------------------
+// The Scheduled Events poll (§7.2).
+
+// How often `run` polls. The documentation recommends polling once a second, but agentboot acts
+// only on Terminate and Preempt, whose minimum notices are 5 min (configurable up to 15) and 30 s
+// (identity-contract §7.2; learn.microsoft.com/azure/virtual-machines/linux/scheduled-events,
+// "Event scheduling"). A 5 s poll still sees a Preempt with at least 25 s of its notice left (the
+// drain stops the listener and removes the agent well within that) and a Terminate with 4 min
+// 55 s, while an idle host makes 12 requests a minute instead of 60. The poll keeps its
+// connection alive between requests (App::polling_transport); 5 s is below the simulator's 10 s
+// keep-alive timeout. IMDS's own is not documented: if it closes sooner, each poll reconnects.
+inline constexpr Duration kScheduledEventsPollInterval = std::chrono::seconds(5);
+
+// Polls IMDS and reports each new event of this VM once: Reboot, Redeploy, Freeze and unknown
+// types are logged, Terminate and Preempt are logged and handed to `on_drain`. I/O only through
+// `client`; time and logging through `env`. Not thread-safe (one thread runs it).
+class ScheduledEventsPoller {
+ public:
+  using OnDrain = std::function<void(const ScheduledEvent&)>;
+  // `env` and `client` must outlive the poller. No I/O.
+  ScheduledEventsPoller(Env& env, ImdsClient& client, OnDrain on_drain);
+
+  // One poll: the VM's name (until read once), then the events. A failure is logged once per
+  // outage (a warning), then the poll gives up until the next one.
+  void PollOnce();
+
+  // Polls at once, then every `interval` on env.clock until `wait` says to stop. `wait(d)` waits
+  // for at most `d` (0 when a poll is already due) and returns false to stop. Each poll is due
+  // `interval` after the previous one was due; a poll that overran its slot is followed by the
+  // next one at once, and the slots it missed are not caught up.
+  void Run(Duration interval, const std::function<bool(Duration)>& wait);
+
+ private:
+  Env& env_;
+  ImdsClient& client_;
+  OnDrain on_drain_;
+  ScheduledEventTracker tracker_;
+  std::string vm_name_;
+  bool reported_failure_ = false;
 };
 
 }  // namespace agentboot::imds
