@@ -38,7 +38,8 @@ class RunLifecycle {
   // Starts the controller (and the Scheduled Events watch when enabled) around `supervisor`.
   void Start(supervisor::Supervisor& supervisor);
   // supervisor::Hooks::on_signal: the first stop signal drains, the second hurries the drain,
-  // a third is left to the supervisor (SIGKILL); SIGUSR1 rotates the key.
+  // a third is left to the supervisor (SIGKILL); a repeat within 2 s of the last one is the same
+  // request (supervisor::StopSignals); SIGUSR1 rotates the key.
   bool OnSignal(int signal);
   // supervisor::Hooks::on_transition.
   void OnTransition(const supervisor::State& state);
@@ -62,7 +63,7 @@ class RunLifecycle {
   std::unique_ptr<ScheduledEventsWatch> events_;
   std::optional<lifecycle::DrainReport> report_;
   std::thread thread_;
-  int stop_signals_ = 0;
+  supervisor::StopSignals stop_signals_;
   bool paused_ = false;
 };
 

@@ -33,7 +33,9 @@ class Listener {
   int Run(const sigset_t& stop_signals);
 
  private:
-  [[noreturn]] void Finish(int code);
+  // Cancels a running job, deletes the session and exits with `code`, or, with `end_signal`,
+  // ends the way the runtime ends on that signal.
+  [[noreturn]] void Finish(int code, int end_signal = 0);
   std::string session_id() {
     std::lock_guard lock(session_mu_);
     return session_id_;
@@ -66,7 +68,7 @@ class Listener {
   bool poll_error_reported_ = false;  // QueueConError is printed once per outage
 };
 
-void Listener::Finish(int code) {
+void Listener::Finish(int code, int end_signal) {
   finish_mu_.lock();  // never released: the first caller ends the process
   exiting_ = true;
   if (runner_.busy()) {
@@ -77,6 +79,16 @@ void Listener::Finish(int code) {
   DeleteSession(server_, session_id());
   std::cout.flush();
   std::cerr.flush();
+  if (end_signal != 0) {
+    // After its handlers ran, the .NET runtime ends a SIGTERMed process with the signal's default
+    // action (exit status 143 as a shell shows it; agent-contract §4, agent-audit row 6).
+    sigset_t only;
+    sigemptyset(&only);
+    sigaddset(&only, end_signal);
+    std::signal(end_signal, SIG_DFL);
+    pthread_sigmask(SIG_UNBLOCK, &only, nullptr);
+    ::raise(end_signal);
+  }
   _exit(code);
 }
 
@@ -149,7 +161,10 @@ void Listener::StartSignalThread(const sigset_t& stop_signals) {
     int signal_number = 0;
     sigwait(&stop_signals, &signal_number);
     std::cout << "Exiting..." << std::endl;
-    Finish(kSuccess);
+    // SIGINT: Console.CancelKeyPress -> ShutdownAgent, exit 0. SIGTERM: AssemblyLoadContext
+    // .Unloading -> ShutdownAgent (the job is cancelled), then the runtime's default SIGTERM end
+    // (agent-audit row 6: Agent.cs:62-63,326-333; HostContext.cs:113,715-721).
+    Finish(kSuccess, signal_number == SIGTERM ? SIGTERM : 0);
   }).detach();
 }
 
