@@ -36,6 +36,7 @@ class Listener {
   // Cancels a running job, deletes the session and exits with `code`, or, with `end_signal`,
   // ends the way the runtime ends on that signal.
   [[noreturn]] void Finish(int code, int end_signal = 0);
+  [[noreturn]] void FinishLocked(int code, int end_signal);  // finish_mu_ held
   std::string session_id() {
     std::lock_guard lock(session_mu_);
     return session_id_;
@@ -70,6 +71,10 @@ class Listener {
 
 void Listener::Finish(int code, int end_signal) {
   finish_mu_.lock();  // never released: the first caller ends the process
+  FinishLocked(code, end_signal);
+}
+
+void Listener::FinishLocked(int code, int end_signal) {
   exiting_ = true;
   if (runner_.busy()) {
     std::cout << "Canceling the running job." << std::endl;
@@ -140,7 +145,9 @@ void Listener::Handle(int64_t id, const std::string& type, const std::string& bo
       job_taken_ = true;
       last_request_id_ = job->request_id;
       runner_.Start(*job, [this](const std::string&) {
-        if (options_.once) Finish(kSuccess);
+        // --once: the job's end ends the process, unless a stop already does: that thread
+        // waits for this one (Finish joins the job), so this one must return.
+        if (options_.once && finish_mu_.try_lock()) FinishLocked(kSuccess, 0);
       });
     }
   } else if (type == "JobCancellation") {
