@@ -10,9 +10,9 @@ namespace agentboot::supervisor {
 namespace {
 
 using Meaning = StopSignals::Meaning;
-using testing::FakeClock;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
+using testing::FakeClock;
 
 TEST(StopSignals, TheFirstSignalIsTheFirstRequest) {
   FakeClock fake_clock;
