@@ -10,6 +10,7 @@
 #include "instance_name.h"
 #include "listener_env.h"
 #include "run_flags.h"
+#include "run_local_checks.h"
 #include "run_lock.h"
 #include "secure_start.h"
 #include "user_input.h"
@@ -17,14 +18,9 @@
 namespace agentboot::cli {
 namespace {
 
-int RunRegister(App& app, const RegisterFlags& flags) {
-  if (const int refused = SecureRegisterStart(app, flags); refused != kExitOk) return refused;
-  // A token first: it proves the identity and tells whether this is an Azure VM (for the name).
-  if (auto token = app.tokens().GetToken({}); !token) {
-    PrintFailure(token.error());
-    return ExitCodeFor(Stage::kIdentity, token.error());
-  }
-  std::string version = flags.agent_version;
+// The listener's version: --agent-version, else asked of the unpacked listener (local).
+int ListenerVersionFor(App& app, const RegisterFlags& flags, std::string& version) {
+  version = flags.agent_version;
   if (version.empty() && !flags.placeholder) {
     auto found = agent::ListenerVersion(app.env(), flags.agent_dir);
     if (!found) {
@@ -38,6 +34,41 @@ int RunRegister(App& app, const RegisterFlags& flags) {
     version = *found;
   }
   if (flags.placeholder && version.empty()) version = "0.0.0";
+  return kExitOk;
+}
+
+// Every check that needs no network, before the first token (issue 15 item 3).
+int ValidateRegisterLocally(App& app, const RegisterFlags& flags, std::string& version) {
+  if (auto url = RequireOrganizationUrl("register", flags.url); !url) {
+    PrintFailure(url.error());
+    return kExitUsage;
+  }
+  if (auto caps = ParseCapabilities(flags.capabilities); !caps) {
+    PrintFailure(caps.error());
+    return kExitUsage;
+  }
+  if (const int refused = SecureRegisterStart(app, flags); refused != kExitOk) return refused;
+  if (const int unknown = ListenerVersionFor(app, flags, version); unknown != kExitOk) {
+    return unknown;
+  }
+  if (flags.registrar == "agent") {
+    if (auto safe = agent::CheckConfigScript(flags.agent_dir); !safe) {
+      return FailedStage(safe.error());
+    }
+  }
+  return kExitOk;
+}
+
+int RunRegister(App& app, const RegisterFlags& flags) {
+  std::string version;
+  if (const int refused = ValidateRegisterLocally(app, flags, version); refused != kExitOk) {
+    return refused;
+  }
+  // A token first: it proves the identity and tells whether this is an Azure VM (for the name).
+  if (auto token = app.tokens().GetToken({}); !token) {
+    PrintFailure(token.error());
+    return ExitCodeFor(Stage::kIdentity, token.error());
+  }
   auto built = RegisterOptionsFrom(app, flags, version);
   if (!built) return FailedStage(built.error());
   const agent::RegisterOptions& options = *built;
@@ -45,9 +76,6 @@ int RunRegister(App& app, const RegisterFlags& flags) {
   devops::Client client(ClientOptionsFor(flags.url), app.transport(), app.tokens(), app.env());
   agent::AgentFiles files(app.env().fs, flags.agent_dir);
   if (flags.registrar == "agent") {
-    if (auto safe = agent::CheckConfigScript(flags.agent_dir); !safe) {
-      return FailedStage(safe.error());
-    }
     auto done = agent::RegisterWithConfigScript(app.env(), app.tokens(), files, options);
     if (!done) return FailedStage(done.error());
     std::cout << "registered " << options.agent_name << " through config.sh\n";

@@ -27,23 +27,6 @@ CLI::Validator PrintableText() {
       "TEXT");
 }
 
-Result<std::map<std::string, std::string>> ParseCapabilities(const std::vector<std::string>& list) {
-  std::map<std::string, std::string> caps;
-  for (const auto& item : list) {
-    const size_t eq = item.find('=');
-    if (const std::string problem = TextProblem(item); !problem.empty()) {
-      return Fail(ErrorCode::kInvalidArgument, "--capability", problem,
-                  "Write capabilities as printable UTF-8 name=value, without control characters.");
-    }
-    if (eq == std::string::npos || eq == 0) {
-      return Fail(ErrorCode::kInvalidArgument, "--capability " + item, "expected key=value",
-                  "Write capabilities as --capability name=value.");
-    }
-    caps[item.substr(0, eq)] = item.substr(eq + 1);
-  }
-  return caps;
-}
-
 }  // namespace
 
 void AddConnectionOptions(CLI::App& command, RegisterFlags& flags) {
@@ -75,6 +58,23 @@ void AddRegistrationOptions(CLI::App& command, RegisterFlags& flags) {
                    "Take over an agent of the same name that has another key");
   command.add_option("--capability", flags.capabilities, "User capability key=value (repeat)")
       ->check(PrintableText());
+}
+
+Result<std::map<std::string, std::string>> ParseCapabilities(const std::vector<std::string>& list) {
+  std::map<std::string, std::string> caps;
+  for (const auto& item : list) {
+    const size_t eq = item.find('=');
+    if (const std::string problem = TextProblem(item); !problem.empty()) {
+      return Fail(ErrorCode::kInvalidArgument, "--capability", problem,
+                  "Write capabilities as printable UTF-8 name=value, without control characters.");
+    }
+    if (eq == std::string::npos || eq == 0) {
+      return Fail(ErrorCode::kInvalidArgument, "--capability " + item, "expected key=value",
+                  "Write capabilities as --capability name=value.");
+    }
+    caps[item.substr(0, eq)] = item.substr(eq + 1);
+  }
+  return caps;
 }
 
 devops::ClientOptions ClientOptionsFor(const std::string& url) {

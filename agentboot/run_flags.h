@@ -2,6 +2,7 @@
 // start.sh: AZP_URL, AZP_POOL, AZP_AGENT_NAME, AZP_WORK) and the steps built from them.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -57,6 +58,11 @@ void AddLifecycleOptions(CLI::App& command, RunFlags& flags);
 void AddConnectionOptions(CLI::App& command, RegisterFlags& flags);
 // --work, --replace, --capability (register and run).
 void AddRegistrationOptions(CLI::App& command, RegisterFlags& flags);
+
+// --capability name=value pairs; kInvalidArgument (with advice) for a malformed one. Checked
+// before the first network call and again when the registration options are built.
+[[nodiscard]] Result<std::map<std::string, std::string>> ParseCapabilities(
+    const std::vector<std::string>& list);
 
 devops::ClientOptions ClientOptionsFor(const std::string& url);
 

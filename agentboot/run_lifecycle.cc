@@ -68,7 +68,8 @@ RunLifecycle::RunLifecycle(App& app, devops::Client& client, agent::AgentFiles& 
       idle_(MakeIdleWatch(app, client, files, flags)),
       agent_(
           lifecycle::NewDevopsAgentControl(client, files, app.env(), std::move(after_key_written))),
-      status_(app.env(), flags.agent_dir, static_cast<int>(::getpid())) {}
+      status_(app.env(), flags.agent_dir, static_cast<int>(::getpid())),
+      stop_signals_(app.env().clock) {}
 
 RunLifecycle::~RunLifecycle() {
   if (thread_.joinable()) {
@@ -165,12 +166,17 @@ bool RunLifecycle::OnSignal(int signal) {
     mailbox_->Post(lifecycle::RotateRequest{"SIGUSR1"});
     return true;
   }
-  ++stop_signals_;
-  if (stop_signals_ == 1) {
+  const auto meaning = stop_signals_.Receive();
+  if (meaning == supervisor::StopSignals::Meaning::kRepeat) {
+    app_.log().Log(LogLevel::kInfo, kSource, "stop signal repeated: the same request",
+                   {{"signal", SignalName(signal)}, {"within", "2s"}});
+    return true;
+  }
+  if (meaning == supervisor::StopSignals::Meaning::kFirst) {
     mailbox_->Post(lifecycle::DrainRequest{SignalName(signal), std::nullopt, {}});
     return true;
   }
-  if (stop_signals_ == 2) {
+  if (meaning == supervisor::StopSignals::Meaning::kSecond) {
     app_.log().Log(LogLevel::kWarning, kSource,
                    "second stop signal: stopping the listener now (a running job is cancelled)");
     mailbox_->Post(lifecycle::Hurry{});

@@ -42,7 +42,8 @@ class RunLifecycle {
   // transition, drain and rotation step is written to it from here on.
   void Start(supervisor::Supervisor& supervisor);
   // supervisor::Hooks::on_signal: the first stop signal drains, the second hurries the drain,
-  // a third is left to the supervisor (SIGKILL); SIGUSR1 rotates the key.
+  // a third is left to the supervisor (SIGKILL); a repeat within 2 s of the last one is the same
+  // request (supervisor::StopSignals); SIGUSR1 rotates the key.
   bool OnSignal(int signal);
   // supervisor::Hooks::on_transition.
   void OnTransition(const supervisor::State& state);
@@ -71,7 +72,7 @@ class RunLifecycle {
   lifecycle::StatusWriter status_;
   bool status_started_ = false;
   std::thread thread_;
-  int stop_signals_ = 0;
+  supervisor::StopSignals stop_signals_;
   bool paused_ = false;
 };
 

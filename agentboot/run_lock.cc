@@ -59,7 +59,8 @@ Result<int> OpenLock(const std::string& path, int flags) {
 
 }  // namespace
 
-Result<RunLock> RunLock::Acquire(FileSystem& fs, const std::string& agent_dir) {
+Result<RunLock> RunLock::Acquire(FileSystem& fs, const std::string& agent_dir,
+                                 const std::function<Status()>& first) {
   const std::string lock_path = LockPath(agent_dir);
   auto opened = OpenLock(lock_path, O_RDWR | O_CREAT);
   if (!opened) return Fail(std::move(opened.error()));
@@ -72,6 +73,12 @@ Result<RunLock> RunLock::Acquire(FileSystem& fs, const std::string& agent_dir) {
                 "another agentboot already runs this agent" +
                     (pid ? " (pid " + std::to_string(*pid) + ")" : std::string()),
                 "Use `agentboot drain` to stop it, or give this one its own --agent-dir.");
+  }
+  if (first) {
+    if (auto done = first(); !done) {
+      ::close(fd);
+      return Fail(done.error());
+    }
   }
   (void)agent::SweepStaleTempFiles(agent::AgentFiles(fs, agent_dir));  // best effort
   if (auto written =

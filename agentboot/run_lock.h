@@ -6,6 +6,7 @@
 // agentboot that holds the lock (M2).
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -19,7 +20,11 @@ class RunLock {
   // kInvalidArgument when the lock file is a symlink, not a regular file, someone else's or
   // writable by others. With the lock held, nothing else writes in the agent root: leftover temp
   // files of agentboot's own files (a crash mid-write) are removed.
-  [[nodiscard]] static Result<RunLock> Acquire(FileSystem& fs, const std::string& agent_dir);
+  // `first` runs right after the lock is taken, before anything else is written or removed in
+  // the root (run --run-as: take the root back); its failure releases the lock and is
+  // returned.
+  [[nodiscard]] static Result<RunLock> Acquire(FileSystem& fs, const std::string& agent_dir,
+                                               const std::function<Status()>& first = {});
   RunLock(RunLock&& other) noexcept;
   RunLock& operator=(RunLock&&) = delete;
   RunLock(const RunLock&) = delete;

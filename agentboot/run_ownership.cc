@@ -84,6 +84,19 @@ Status GiveDirectory(int root_fd, const std::string& root, const std::string& na
 
 }  // namespace
 
+Status TakeAgentRootBack(const std::string& root) {
+  Fd root_fd(::open(root.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  Status taken =
+      root_fd.get() < 0 ? Status(Refused(root, errno)) : TakeRootBack(root_fd.get(), root);
+  if (taken) return taken;
+  Error error = std::move(taken.error());
+  error.context = "chown " + root;  // a local failure (exit 15), not a server's refusal
+  error.advice =
+      "Make the agent directory a plain directory agentboot's user can own, or give "
+      "the run its own --agent-dir.";
+  return Fail(std::move(error));
+}
+
 Status ShareAgentRoot(const std::string& root, const std::string& work_folder,
                       const ListenerAccount& account) {
   Fd root_fd(::open(root.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));

@@ -18,6 +18,13 @@ struct ListenerAccount {
   uint32_t gid = 0;
 };
 
+// The root itself back from an older release that gave it to the listener's user: owner
+// agentboot's user, no group/other write. The root is opened O_DIRECTORY|O_NOFOLLOW and changed
+// through that descriptor (FileSystem::ChownNoFollow takes regular files only); nothing inside
+// it is followed or touched. `run --run-as` calls it right after taking the lock, before
+// anything else is written or removed there. kPermissionDenied when it cannot.
+[[nodiscard]] Status TakeAgentRootBack(const std::string& root);
+
 // Takes the root back (owner: agentboot's user, no group/other write) if an older release gave
 // it away, shares the configuration files with `account`'s group, and makes `_diag` and the
 // work folder (`work_folder`, a plain name below the root; any other path is left alone) belong to

@@ -33,7 +33,10 @@ class Listener {
   int Run(const sigset_t& stop_signals);
 
  private:
-  [[noreturn]] void Finish(int code);
+  // Cancels a running job, deletes the session and exits with `code`, or, with `end_signal`,
+  // ends the way the runtime ends on that signal.
+  [[noreturn]] void Finish(int code, int end_signal = 0);
+  [[noreturn]] void FinishLocked(int code, int end_signal);  // finish_mu_ held
   std::string session_id() {
     std::lock_guard lock(session_mu_);
     return session_id_;
@@ -66,8 +69,12 @@ class Listener {
   bool poll_error_reported_ = false;  // QueueConError is printed once per outage
 };
 
-void Listener::Finish(int code) {
+void Listener::Finish(int code, int end_signal) {
   finish_mu_.lock();  // never released: the first caller ends the process
+  FinishLocked(code, end_signal);
+}
+
+void Listener::FinishLocked(int code, int end_signal) {
   exiting_ = true;
   if (runner_.busy()) {
     std::cout << "Canceling the running job." << std::endl;
@@ -77,6 +84,16 @@ void Listener::Finish(int code) {
   DeleteSession(server_, session_id());
   std::cout.flush();
   std::cerr.flush();
+  if (end_signal != 0) {
+    // After its handlers ran, the .NET runtime ends a SIGTERMed process with the signal's default
+    // action (exit status 143 as a shell shows it; agent-contract §4, agent-audit row 6).
+    sigset_t only;
+    sigemptyset(&only);
+    sigaddset(&only, end_signal);
+    std::signal(end_signal, SIG_DFL);
+    pthread_sigmask(SIG_UNBLOCK, &only, nullptr);
+    ::raise(end_signal);
+  }
   _exit(code);
 }
 
@@ -128,7 +145,9 @@ void Listener::Handle(int64_t id, const std::string& type, const std::string& bo
       job_taken_ = true;
       last_request_id_ = job->request_id;
       runner_.Start(*job, [this](const std::string&) {
-        if (options_.once) Finish(kSuccess);
+        // --once: the job's end ends the process, unless a stop already does: that thread
+        // waits for this one (Finish joins the job), so this one must return.
+        if (options_.once && finish_mu_.try_lock()) FinishLocked(kSuccess, 0);
       });
     }
   } else if (type == "JobCancellation") {
@@ -149,7 +168,10 @@ void Listener::StartSignalThread(const sigset_t& stop_signals) {
     int signal_number = 0;
     sigwait(&stop_signals, &signal_number);
     std::cout << "Exiting..." << std::endl;
-    Finish(kSuccess);
+    // SIGINT: Console.CancelKeyPress -> ShutdownAgent, exit 0. SIGTERM: AssemblyLoadContext
+    // .Unloading -> ShutdownAgent (the job is cancelled), then the runtime's default SIGTERM end
+    // (agent-audit row 6: Agent.cs:62-63,326-333; HostContext.cs:113,715-721).
+    Finish(kSuccess, signal_number == SIGTERM ? SIGTERM : 0);
   }).detach();
 }
 

@@ -5,7 +5,8 @@
 // time. `run [--once] [--check] [--startuptype service]` reads the agent files from the root,
 // performs the runtime OAuth flow, creates a session and listens for jobs (listener_loop.h).
 // With --check it stops after the OAuth flow and exits 0.
-// Exit codes (Constants.cs:252-259): 0 stopped by SIGINT/SIGTERM or the --once job done;
+// Exit codes (Constants.cs:252-259): 0 stopped by SIGINT or the --once job done; SIGTERM
+// cancels the job like SIGINT, then ends the process by SIGTERM (the .NET runtime's default);
 // 1 terminated (not configured, agent not found at session creation, session conflict past
 // the limit, 401); 2 retryable (an exception out of the message loop, e.g. the agent deleted
 // while polling, Program.cs:188-194); 3 update started; 4 the same with --once. A refused

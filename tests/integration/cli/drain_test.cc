@@ -72,6 +72,8 @@ TEST_F(Drain, ASecondSigtermSkipsToStoppingTheListener) {
   ASSERT_TRUE(Eventually([&] { return JobIs(0, "running"); })) << Log();
   ::kill(pid_, SIGTERM);
   ASSERT_TRUE(Eventually([&] { return Log().find("draining the agent") != std::string::npos; }));
+  // Past the 2 s in which a repeated signal is the same request (supervisor::StopSignals).
+  std::this_thread::sleep_for(std::chrono::milliseconds(2500));
   ::kill(pid_, SIGTERM);
   EXPECT_EQ(WaitExit(std::chrono::seconds(30)), 0) << Log();
   EXPECT_EQ(Job(0).value("result", ""), "canceled");

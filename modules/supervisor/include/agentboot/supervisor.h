@@ -344,6 +344,34 @@ struct RunResult {
 // What another thread may ask of a running loop (see Supervisor::Post).
 enum class Command { kStop, kPause, kResume, kRecycle };
 
+// How many stop requests the stop signals so far amount to. One stop can arrive twice within a
+// moment: GNU `timeout` signals its child and then the child's process group (coreutils
+// src/timeout.c, cleanup()), and an init that forwards signals may add its own. A repeat within
+// `window` of the last request is the same request; only a signal after the window is a new
+// one (for `run`: hurry the drain).
+// Time comes from the Clock seam. Not thread-safe: call it from the loop thread (Hooks::on_signal).
+class StopSignals {
+ public:
+  enum class Meaning {
+    kFirst,   // the first stop request
+    kRepeat,  // within the window of the last request: the same request, nothing to do
+    kSecond,  // a second request (after the window)
+    kLater,   // a third or later request
+  };
+  static constexpr Duration kDefaultWindow{std::chrono::seconds(2)};
+  explicit StopSignals(Clock& clock, Duration window = kDefaultWindow)
+      : clock_(clock), window_(window) {}
+  Meaning Receive();
+  int requests() const noexcept { return requests_; }
+
+ private:
+  Clock& clock_;
+  Duration window_;
+  int requests_ = 0;
+  TimePoint last_request_{};
+};
+std::string_view StopSignalMeaningName(StopSignals::Meaning meaning) noexcept;
+
 // Runs until the Step table reaches kDone. Call Run from one thread; it blocks SIGINT, SIGTERM,
 // SIGHUP, SIGCHLD and Options::extra_signals in that thread, reads them from a signalfd and
 // restores the mask on return. The caller must block them in every other thread. Each signal
