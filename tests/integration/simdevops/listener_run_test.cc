@@ -63,9 +63,10 @@ TEST_F(SimDevOpsListenerRun, SecondListenerGivesUpOnTheSessionConflict) {
   ASSERT_TRUE(code.has_value());
   EXPECT_EQ(*code, 1);
   EXPECT_NE(second->Stderr().find("A session for this agent already exists."), std::string::npos);
-  // SIGTERM is handled like SIGINT.
+  // SIGTERM shuts the agent down like SIGINT, then the process ends as the .NET runtime ends a
+  // SIGTERMed one (128 + SIGTERM; agent-contract §4).
   first->Signal(SIGTERM);
-  EXPECT_EQ(first->Wait(), std::optional<int>(0));
+  EXPECT_EQ(first->Wait(), std::optional<int>(128 + SIGTERM));
 }
 
 TEST_F(SimDevOpsListenerRun, DeletedAgentEndsTheListenerAndTheNextStartExitsOne) {
