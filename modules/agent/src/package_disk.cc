@@ -5,9 +5,12 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <string>
+#include <vector>
 
 #include "agentboot/http.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -64,11 +67,77 @@ Status RenameDirectory(const std::string& from, const std::string& to) {
   return {};
 }
 
-Status RemoveTree(const std::string& path) {
-  std::error_code error;
-  std::filesystem::remove_all(path, error);
-  if (error) return Fail(ErrorCode::kInternal, "remove " + path, error.message());
+namespace {
+
+// The names in the directory open at `dir_fd` (its own descriptor is not consumed).
+Result<std::vector<std::string>> EntryNames(int dir_fd, const std::string& path) {
+  const int copy = ::fcntl(dir_fd, F_DUPFD_CLOEXEC, 0);
+  if (copy < 0) return PosixFail("open", path, errno);
+  DIR* dir = ::fdopendir(copy);
+  if (dir == nullptr) {
+    const int error = errno;
+    ::close(copy);
+    return PosixFail("open", path, error);
+  }
+  ::rewinddir(dir);
+  std::vector<std::string> names;
+  while (const dirent* entry = ::readdir(dir)) {
+    const std::string name = entry->d_name;
+    if (name != "." && name != "..") names.push_back(name);
+  }
+  ::closedir(dir);
+  return names;
+}
+
+Status RemoveBelow(int dir_fd, const std::string& path);
+
+// Removes `name` in the directory open at `dir_fd`. A directory is opened relative to its
+// parent with O_NOFOLLOW: if someone swaps it for a symlink meanwhile, the link is unlinked,
+// never followed (a --run-as job racing root's removal cannot aim it outside the tree).
+Status RemoveEntry(int dir_fd, const std::string& path, const std::string& name) {
+  const std::string where = path + "/" + name;
+  if (::unlinkat(dir_fd, name.c_str(), 0) == 0 || errno == ENOENT) return {};
+  if (errno != EISDIR && errno != EPERM) return PosixFail("remove", where, errno);
+  const int child = ::openat(dir_fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (child < 0) {
+    if (errno == ENOENT) return {};
+    if (errno != ENOTDIR && errno != ELOOP) return PosixFail("open", where, errno);
+    if (::unlinkat(dir_fd, name.c_str(), 0) == 0 || errno == ENOENT) return {};
+    return PosixFail("remove", where, errno);
+  }
+  Status emptied = RemoveBelow(child, where);
+  ::close(child);
+  if (!emptied) return emptied;
+  if (::unlinkat(dir_fd, name.c_str(), AT_REMOVEDIR) == 0 || errno == ENOENT) return {};
+  return PosixFail("remove", where, errno);
+}
+
+Status RemoveBelow(int dir_fd, const std::string& path) {
+  auto names = EntryNames(dir_fd, path);
+  if (!names) return Fail(std::move(names.error()));
+  for (const std::string& name : *names) {
+    if (auto removed = RemoveEntry(dir_fd, path, name); !removed) return removed;
+  }
   return {};
+}
+
+}  // namespace
+
+Status RemoveTree(const std::string& path) {
+  if (::unlink(path.c_str()) == 0 || errno == ENOENT) return {};
+  if (errno != EISDIR && errno != EPERM) return PosixFail("remove", path, errno);
+  const int dir_fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (dir_fd < 0) {
+    if (errno == ENOENT) return {};
+    if (errno != ENOTDIR && errno != ELOOP) return PosixFail("open", path, errno);
+    if (::unlink(path.c_str()) == 0 || errno == ENOENT) return {};
+    return PosixFail("remove", path, errno);
+  }
+  Status emptied = RemoveBelow(dir_fd, path);
+  ::close(dir_fd);
+  if (!emptied) return emptied;
+  if (::rmdir(path.c_str()) == 0 || errno == ENOENT) return {};
+  return PosixFail("remove", path, errno);
 }
 
 Status ReplaceSymlink(const std::string& link, const std::string& target) {

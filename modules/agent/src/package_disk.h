@@ -28,7 +28,9 @@ std::string AbsolutePath(const std::string& path);
 // rename(2) of a directory. kAlreadyExists when `to` is a non-empty directory.
 [[nodiscard]] Status RenameDirectory(const std::string& from, const std::string& to);
 
-// Removes `path` and everything below it; a missing path succeeds. Symlinks are not followed.
+// Removes `path` and everything below it; a missing path succeeds. Symlinks are not followed,
+// even one that replaces a directory while the tree is being removed: every step goes through
+// the parent's descriptor with O_NOFOLLOW (std::filesystem::remove_all walks by path names).
 [[nodiscard]] Status RemoveTree(const std::string& path);
 
 // Points `link` at `target` atomically: a symlink under a unique temporary name, renamed over
