@@ -1,6 +1,8 @@
 // `agentboot run`: token, agent package, registration, then the official listener under
 // supervision; with --once, one job, a fresh-token deregistration and an exit code that says how
 // the job ended.
+#include <memory>
+
 #include "agentboot/agent.h"
 #include "agentboot/devops.h"
 #include "agentboot/supervisor.h"
@@ -306,6 +308,10 @@ int RunAgent(App& app, const RunFlags& flags) {
   if (const int refused = SecureRunStart(app, flags); refused != kExitOk) return refused;
   std::optional<RunLock> lock;
   if (const int failed = LockAgentDir(app, flags, local, lock); failed != kExitOk) return failed;
+  agent::AgentFiles files(env.fs, flags.agent_dir);
+  // A fresh registration's key is made while the token and the package are fetched.
+  auto key_ahead =
+      env.fs.Exists(files.rsa_params_path()) ? nullptr : std::make_unique<agent::KeyInAdvance>();
   RunHealth health(app);
   if (auto serving = health.Start(flags.health_listen); !serving) {
     PrintFailure(serving.error());  // a bad or busy --health-listen is a configuration error
@@ -321,7 +327,7 @@ int RunAgent(App& app, const RunFlags& flags) {
   if (!prepared) return FailedStage(prepared.error());
   auto options = RegisterOptionsFrom(app, flags, prepared->version);
   if (!options) return FailedStage(options.error());
-  agent::AgentFiles files(env.fs, flags.agent_dir);
+  if (key_ahead) options->new_key = [k = key_ahead.get()] { return k->Take(); };
   auto registration = agent::Register(client, files, env, *options);
   if (!registration) return FailedStage(registration.error());
   if (const auto stop = preparation_stop.Requested()) {

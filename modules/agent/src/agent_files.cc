@@ -81,9 +81,10 @@ Result<AgentSettings> AgentFiles::LoadSettings() {
   return WithPath(ParseSettings(*text), path);
 }
 
-Result<jose::RsaKey> AgentFiles::LoadOrCreateKey() {
+Result<jose::RsaKey> AgentFiles::LoadOrCreateKey(
+    const std::function<Result<jose::RsaKey>()>& make) {
   if (fs_.Exists(rsa_params_path())) return LoadKey();
-  auto key = jose::RsaKey::Generate(2048);
+  auto key = make ? make() : jose::RsaKey::Generate(2048);
   if (!key) return Fail(key.error());
   if (auto written = WriteKey(*key); !written) return Fail(written.error());
   return key;

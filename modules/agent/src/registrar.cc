@@ -290,7 +290,7 @@ Result<Registration> Register(devops::Client& client, AgentFiles& files, Env& en
     return Fail(std::move(made.error()));
   }
   const bool had_key = env.fs.Exists(files.rsa_params_path());
-  auto key = files.LoadOrCreateKey();
+  auto key = files.LoadOrCreateKey(options.new_key);
   if (!key) return Fail(std::move(key.error()));
   env.log.Log(LogLevel::kInfo, kSource, had_key ? "agent key reused" : "agent key created",
               {{"bits", std::to_string(key->bits())}, {"file", files.rsa_params_path()}});

@@ -147,6 +147,45 @@ TEST(AgentFiles, LoadOrCreateKeyWritesANewKeyOnce) {
   EXPECT_EQ(again->PublicDer(), created->PublicDer());
 }
 
+TEST(AgentFiles, LoadOrCreateKeyMakesAMissingKeyWithTheGivenMakerAndWritesIt) {
+  MemFileSystem fs;
+  AgentFiles files(fs, "/a");
+  int made = 0;
+  auto maker = [&made]() -> Result<jose::RsaKey> {
+    ++made;
+    return jose::RsaKey::FromPem(TestKey().PrivatePem().Reveal());
+  };
+  auto created = files.LoadOrCreateKey(maker);
+  ASSERT_TRUE(created) << created.error().ToString();
+  EXPECT_EQ(created->PublicDer(), TestKey().PublicDer());
+  auto stored = files.LoadKey();
+  ASSERT_TRUE(stored);
+  EXPECT_EQ(stored->PublicDer(), TestKey().PublicDer());
+  ASSERT_TRUE(files.LoadOrCreateKey(maker));  // on disk now: not made again
+  EXPECT_EQ(made, 1);
+}
+
+TEST(AgentFiles, LoadOrCreateKeyReportsTheMakersFailureAndWritesNothing) {
+  MemFileSystem fs;
+  AgentFiles files(fs, "/a");
+  auto failed = files.LoadOrCreateKey(
+      []() -> Result<jose::RsaKey> { return Fail(ErrorCode::kInternal, "keygen", "no entropy"); });
+  ASSERT_FALSE(failed);
+  EXPECT_EQ(failed.error().code, ErrorCode::kInternal);
+  EXPECT_FALSE(fs.Exists(files.rsa_params_path()));
+}
+
+TEST(KeyInAdvance, TheFirstTakeIsTheKeyMadeAheadLaterOnesAreNew) {
+  KeyInAdvance ahead;
+  auto first = ahead.Take();
+  ASSERT_TRUE(first) << first.error().ToString();
+  EXPECT_TRUE(first->has_private());
+  EXPECT_EQ(first->bits(), 2048);
+  auto second = ahead.Take();  // a re-registration after the first: a new key, not a crash
+  ASSERT_TRUE(second) << second.error().ToString();
+  EXPECT_NE(second->PublicDer(), first->PublicDer());
+}
+
 TEST(AgentFiles, WriteFailuresAreReported) {
   MemFileSystem fs;
   fs.FailWritesUnder("/a");

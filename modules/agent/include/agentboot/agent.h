@@ -8,7 +8,10 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <future>
 #include <map>
+#include <mutex>
 #include <string>
 #include <string_view>
 
@@ -133,7 +136,10 @@ class AgentFiles {
 
   // The existing key when .credentials_rsaparams exists (the agent reuses it, agent-contract §1
   // step 5), else a new 2048-bit key, written before it is returned.
-  [[nodiscard]] Result<jose::RsaKey> LoadOrCreateKey();
+  // The stored key; without one, `make` (default RsaKey::Generate(2048)) makes it and it is
+  // written before it is returned.
+  [[nodiscard]] Result<jose::RsaKey> LoadOrCreateKey(
+      const std::function<Result<jose::RsaKey>()>& make = {});
 
   // The same for any of the three key paths above (the journal's files have the key's format).
   [[nodiscard]] Status WriteKeyFile(const std::string& path, const jose::RsaKey& key);
@@ -197,6 +203,23 @@ struct RegisterOptions {
   std::string agent_version;  // the version of the listener that will run (agent-contract §7)
   std::string host_name;      // the machine's name, for the ownership mark
   std::map<std::string, std::string> capabilities;  // --capability key=value
+  // Makes the key when none is on disk (default: RsaKey::Generate(2048) at that moment). `run`
+  // starts it early so a fresh registration's key is made while the token and the package are
+  // fetched (KeyInAdvance).
+  std::function<Result<jose::RsaKey>()> new_key;
+};
+
+// A 2048-bit key generated on its own thread from construction on. Take() waits for it the first
+// time and generates a new one on any later call (a re-registration after the first). The
+// destructor waits for a key that was never taken.
+class KeyInAdvance {
+ public:
+  KeyInAdvance();
+  Result<jose::RsaKey> Take();
+
+ private:
+  std::mutex mu_;
+  std::future<Result<jose::RsaKey>> pending_;
 };
 
 enum class RegisterOutcome { kCreated, kUnchanged, kRecovered, kReplaced, kReregistered };
