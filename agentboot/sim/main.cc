@@ -35,6 +35,9 @@ int main(int argc, char** argv) {
   app.add_option("--request-log-size", config.request_log_capacity,
                  "Detailed request log entries kept (counters stay exact)")
       ->capture_default_str();
+  app.add_flag("--imds-limits", config.imds_limits,
+               "IMDS keeps one VM's rate limits (20 token requests a second, 5 at a time; 5 a "
+               "second for other metadata) and answers 429 beyond them");
   std::vector<std::string> packages;
   app.add_option("--agent-package", packages,
                  "Register an agent package at start, VERSION=PATH (repeatable)");

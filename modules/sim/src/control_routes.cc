@@ -168,6 +168,45 @@ HttpResponse ScheduleEvent(const SimContext& context, const HttpRequest& request
   }
 }
 
+nlohmann::json ImdsLimitCountersJson(const ImdsLimits::Counters& counters) {
+  return {{"admitted", counters.admitted},
+          {"refused_rate", counters.refused_rate},
+          {"refused_concurrency", counters.refused_concurrency},
+          {"peak_in_flight", counters.peak_in_flight}};
+}
+
+nlohmann::json ImdsLimitsJson(ImdsLimits& limits) {
+  const ImdsLimitSettings settings = limits.settings();
+  return {{"enabled", settings.enabled},
+          {"identity_per_second", settings.identity_per_second},
+          {"identity_concurrent", settings.identity_concurrent},
+          {"per_second", settings.other_per_second},
+          {"identity", ImdsLimitCountersJson(limits.counters(ImdsCategory::kIdentity))},
+          {"other", ImdsLimitCountersJson(limits.counters(ImdsCategory::kOther))}};
+}
+
+// {"enabled": bool, "identity_per_second": n, "identity_concurrent": n, "per_second": n}; the
+// numbers default to IMDS's documented limits. Resets the counters.
+HttpResponse ConfigureImdsLimits(const SimContext& context, const HttpRequest& request) {
+  const auto body = JsonBody(request);
+  if (!body) return BadRequest("body must be a JSON object");
+  ImdsLimitSettings settings;
+  try {
+    settings.enabled = body->value("enabled", true);
+    settings.identity_per_second = body->value("identity_per_second", 20);
+    settings.identity_concurrent = body->value("identity_concurrent", 5);
+    settings.other_per_second = body->value("per_second", 5);
+  } catch (const nlohmann::json::exception& e) {
+    return BadRequest(std::string("bad IMDS limits: ") + e.what());
+  }
+  if (settings.identity_per_second < 1 || settings.identity_concurrent < 1 ||
+      settings.other_per_second < 1) {
+    return BadRequest("IMDS limits must be at least 1");
+  }
+  context.imds().limits().Configure(settings);
+  return HttpResponse::Json(200, ImdsLimitsJson(context.imds().limits()));
+}
+
 }  // namespace
 
 void RegisterControlRoutes(Router& router, SimContext& context) {
@@ -234,6 +273,11 @@ void RegisterControlRoutes(Router& router, SimContext& context) {
   router.Add("GET", "/_control/scheduled-events", [ctx](const HttpRequest&) {
     return HttpResponse::Json(
         200, {{"document", ctx->imds().EventsDocument()}, {"acks", ctx->imds().Acks()}});
+  });
+  router.Add("POST", "/_control/imds-limits",
+             [ctx](const HttpRequest& r) { return ConfigureImdsLimits(*ctx, r); });
+  router.Add("GET", "/_control/imds-limits", [ctx](const HttpRequest&) {
+    return HttpResponse::Json(200, ImdsLimitsJson(ctx->imds().limits()));
   });
   router.Add("DELETE", "/_control/scheduled-events", [ctx](const HttpRequest&) {
     ctx->imds().ClearEvents();

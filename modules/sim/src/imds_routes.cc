@@ -36,8 +36,16 @@ std::optional<HttpResponse> CheckImdsRequest(const HttpRequest& request) {
   return std::nullopt;
 }
 
+// IMDS over its per-VM limits answers 429 (imds_limits.h); what the body says is not documented
+// and clients act on the status alone (identity-contract §2.1), so it keeps IMDS's error shape.
+HttpResponse TooManyRequests() {
+  return ImdsError(429, "too_many_requests", "IMDS throttle limit reached");
+}
+
 HttpResponse Token(const SimContext& context, const HttpRequest& request) {
   if (auto rejected = CheckImdsRequest(request)) return *rejected;
+  const auto admission = context.imds().limits().Enter(ImdsCategory::kIdentity, context.Now());
+  if (!admission) return TooManyRequests();
   const std::string resource = request.Query("resource").value_or("");
   if (resource.empty()) {
     return ImdsError(400, "invalid_request", "Required audience parameter not specified");
@@ -64,6 +72,8 @@ HttpResponse Token(const SimContext& context, const HttpRequest& request) {
 
 HttpResponse Instance(const SimContext& context, const HttpRequest& request, bool compute_only) {
   if (auto rejected = CheckImdsRequest(request)) return *rejected;
+  const auto admission = context.imds().limits().Enter(ImdsCategory::kOther, context.Now());
+  if (!admission) return TooManyRequests();
   const nlohmann::json compute = context.imds().Compute();
   if (compute_only) return ImdsJson(200, compute);
   const nlohmann::json network = {
@@ -78,6 +88,8 @@ HttpResponse Instance(const SimContext& context, const HttpRequest& request, boo
 
 HttpResponse ScheduledEvents(const SimContext& context, const HttpRequest& request) {
   if (auto rejected = CheckImdsRequest(request)) return *rejected;
+  const auto admission = context.imds().limits().Enter(ImdsCategory::kOther, context.Now());
+  if (!admission) return TooManyRequests();
   if (request.method == "GET") return ImdsJson(200, context.imds().EventsDocument());
   const auto body = nlohmann::json::parse(request.body, nullptr, false);
   if (!body.is_object() || !body.contains("StartRequests") || !body["StartRequests"].is_array()) {

@@ -20,6 +20,7 @@ SimContext::SimContext(SimConfig config, jose::RsaKey entra_key, jose::RsaKey is
                                     std::string(kUserAssignedResourceId)});
   identities_.push_back(
       SimIdentity{"workload", std::string(kWorkloadClientId), std::string(kWorkloadObjectId), ""});
+  imds_.limits().Configure(ImdsLimitSettings{.enabled = config_.imds_limits});
 }
 
 SimContext::~SimContext() = default;

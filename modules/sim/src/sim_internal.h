@@ -19,6 +19,7 @@
 #include "agentboot/base.h"
 #include "agentboot/jose.h"
 #include "agentboot/sim.h"
+#include "imds_limits.h"
 
 namespace agentboot::sim::detail {
 
@@ -143,8 +144,10 @@ class ImdsState {
   bool StartEvents(const std::vector<std::string>& event_ids, TimePoint now);
   nlohmann::json Acks() const;
   void ClearEvents();
+  ImdsLimits& limits() { return limits_; }  // off unless configured (control API, --imds-limits)
 
  private:
+  ImdsLimits limits_;
   mutable std::mutex mu_;
   nlohmann::json compute_;
   int64_t incarnation_ = 1;

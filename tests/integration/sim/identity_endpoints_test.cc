@@ -161,5 +161,29 @@ TEST(SimControl, FaultsAnswerTokenRequestsAndAreLogged) {
   EXPECT_TRUE(log.Json()["count_by_path"].contains("/metadata/identity/oauth2/token/"));
 }
 
+TEST(SimImds, OverItsPerVmLimitsImdsAnswers429) {
+  const std::string control = Env("AGENTBOOT_SIM_CONTROL");
+  ASSERT_EQ(Send("GET", control + "/imds-limits").Json()["enabled"], false);
+  ASSERT_EQ(Send("POST", control + "/imds-limits", {},
+                 R"({"enabled":true,"identity_per_second":2,"per_second":1})")
+                .status,
+            200);
+  const std::string token = ImdsUrl(std::string("api-version=2018-02-01&resource=") + kDevOps);
+  EXPECT_EQ(Send("GET", token, {{"Metadata", "true"}}).status, 200);
+  EXPECT_EQ(Send("GET", token, {{"Metadata", "true"}}).status, 200);
+  const Reply refused = Send("GET", token, {{"Metadata", "true"}});
+  EXPECT_EQ(refused.status, 429);
+  EXPECT_EQ(refused.headers.at("server"), "IMDS/150.870.65.1854");
+  const std::string instance =
+      Env("AGENTBOOT_SIM_HTTP") + "/metadata/instance?api-version=2021-02-01";
+  EXPECT_EQ(Send("GET", instance, {{"Metadata", "true"}}).status, 200);
+  EXPECT_EQ(Send("GET", instance, {{"Metadata", "true"}}).status, 429);
+  const auto counters = Send("GET", control + "/imds-limits").Json();
+  EXPECT_EQ(counters["identity"]["admitted"], 2);
+  EXPECT_EQ(counters["identity"]["refused_rate"], 1);
+  EXPECT_EQ(counters["other"]["refused_rate"], 1);
+  EXPECT_EQ(Send("POST", control + "/imds-limits", {}, R"({"identity_per_second":0})").status, 400);
+}
+
 }  // namespace
 }  // namespace agentboot::sim::testing

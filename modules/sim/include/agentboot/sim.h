@@ -53,6 +53,10 @@ struct SimConfig {
   int max_connections = 2048;
   // Detailed entries the request log keeps (the oldest go first); its counters stay exact.
   size_t request_log_capacity = 10000;
+  // IMDS keeps one VM's rate limits (20 identity requests a second, 5 at a time; 5 a second for
+  // the other categories) and answers 429 beyond them. Off by default: one simulator usually
+  // stands in for many VMs. The control API can change it at run time.
+  bool imds_limits = false;
 };
 
 // A running simulator. Start() returns once both listeners accept connections. Stop() (or the
