@@ -51,6 +51,14 @@ http::BackoffPolicy BackoffFor(EndpointFamily family) {
   return policy;
 }
 
+// A 429 means many clients asked at once (IMDS: 20 token requests a second per VM, §2): their
+// retries are spread over 0.2x-1.8x of the back-off instead of 0.8x-1.2x, so a burst of processes
+// on one VM does not come back as one burst (tests/bench/run_imds_burst.sh measures it).
+http::BackoffPolicy ThrottledPolicy(http::BackoffPolicy policy) {
+  policy.jitter = 0.8;
+  return policy;
+}
+
 SendOutcome SendWithRetries(const http::Request& request, const RetryRules& rules, Env& env,
                             http::Transport& transport, std::string_view source) {
   const http::BackoffPolicy policy = BackoffFor(rules.family);
@@ -70,12 +78,14 @@ SendOutcome SendWithRetries(const http::Request& request, const RetryRules& rule
     outcome.result = transport.Send(attempt_request);
     std::optional<Duration> server_delay;
     std::string reason;
+    bool throttled = false;
     if (outcome.result) {
       outcome.answered = true;
       const int status = outcome.result->status;
       if (!IsRetryableStatus(rules.family, status)) return outcome;
       server_delay = http::ServerRequestedDelay(*outcome.result, env.clock.Now());
       reason = "HTTP " + std::to_string(status);
+      throttled = status == 429;
       if (!gone_budget) gone_budget = rules.family == EndpointFamily::kImds && status == 410;
     } else {
       if (probing) return outcome;  // nothing answers: the chain moves on quickly (§2.3)
@@ -88,7 +98,8 @@ SendOutcome SendWithRetries(const http::Request& request, const RetryRules& rule
     const Duration delay =
         *gone_budget
             ? std::max(kGoneDelay, http::CapServerDelay(server_delay.value_or(Duration::zero())))
-            : http::BackoffDelay(policy, outcome.attempts, env.random, server_delay);
+            : http::BackoffDelay(throttled ? ThrottledPolicy(policy) : policy, outcome.attempts,
+                                 env.random, server_delay);
     LogRetry(env, source, request, outcome.attempts, reason, delay);
     if (!SleepUnlessStopped(env.clock, delay)) {
       outcome.result =

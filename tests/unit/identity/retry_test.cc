@@ -88,6 +88,21 @@ TEST_F(ImdsRetryTest, TooManyRequestsWaitsExactlyRetryAfter) {
   EXPECT_EQ(fake_.clock.sleeps()[0], std::chrono::seconds(7));
 }
 
+// A throttled burst spreads its retries wider than other failures do: 0.2x-1.8x of the back-off.
+TEST_F(ImdsRetryTest, TooManyRequestsSpreadsItsRetriesWiderThanServerErrors) {
+  const auto first_sleep = [this](int status, double draw) {
+    fake_.random.Fix(draw);
+    transport_.Json(status, "{}").Json(200, TokenBody("t", fake_.clock.Now(), 3600));
+    const size_t before = fake_.clock.sleeps().size();
+    EXPECT_TRUE(Get().has_value());
+    return fake_.clock.sleeps().at(before);
+  };
+  EXPECT_EQ(first_sleep(429, 0.0), std::chrono::milliseconds(200));
+  EXPECT_EQ(first_sleep(429, 1.0), std::chrono::milliseconds(1800));
+  EXPECT_EQ(first_sleep(503, 0.0), std::chrono::milliseconds(800));
+  EXPECT_EQ(first_sleep(503, 1.0), std::chrono::milliseconds(1200));
+}
+
 TEST_F(ImdsRetryTest, PersistentServerErrorGivesUpAfterTheBudget) {
   for (int i = 0; i < 20; ++i) transport_.Json(503, "{}");
   auto result = Get();
