@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Benchmarks `agentboot run` against one agentboot-sim on loopback and prints every number from
 # this one run: (1) agentboot's own time from exec to the listener's launch with a cached agent
-# package, split into its stages; (2) the supervisor's RSS and CPU over an idle window, measured
+# package, split into its stages, for a fresh registration and for the same host relaunched with
+# its registration kept; (2) the supervisor's RSS and CPU over an idle window, measured
 # beside two bash scripts that supervise a child the way a shell entrypoint does.
 #
 # Usage: bash tests/bench/run_supervisor.sh [BUILD_DIR]        (default BUILD_DIR: <repo>/build)
@@ -114,7 +115,8 @@ start_run() {
   pids+=("$run_pid")
 }
 
-# watch_launch LOGFILE PID: follows the log until "listener started"; sets stamp[marker]=time.
+# watch_launch LOGFILE PID [fresh|existing]: follows the log until "listener started"; sets
+# stamp[marker]=time. A fresh registration must have logged every stage.
 declare -A stamp
 watch_launch() {
   local log="$1" pid="$2" fd line buf="" now deadline
@@ -140,6 +142,7 @@ watch_launch() {
   done
   exec {fd}<&-
   local m
+  [[ "${3:-fresh}" == fresh ]] || return 0  # a kept registration logs no key or registration
   for m in token package key registered; do
     [[ -n "${stamp[$m]:-}" ]] || { cat "$log" >&2; fail "log line for '$m' missing"; }
   done
@@ -180,7 +183,7 @@ control POST /devops/jobs '{"pool":"Default","duration_ms":200,"result":"succeed
 echo "bench: $runs launches of 'agentboot run' (log polled every 5 ms)..." >&2
 for i in $(seq "$runs"); do
   control DELETE /requests >/dev/null
-  start_run "bench-$i" "$work/run-$i.log"
+  start_run "bench-$i" "$work/run-$i.log" --keep-registration
   watch_launch "$work/run-$i.log" "$run_pid"
   counts=$(host_requests)
   read -r req_id req_dv req_pkg <<<"$counts"
@@ -199,6 +202,12 @@ for i in $(seq "$runs"); do
   echo $((tl - tr)) >>"$work/s.launch"
   echo "$req_id $req_dv $req_pkg" >>"$work/s.requests"
   stop_run "$run_pid" "$work/run-$i.log"
+  # The same host again, its registration kept by the drain (--keep-registration): no key, no add.
+  start_run "bench-$i" "$work/rerun-$i.log" --keep-registration
+  watch_launch "$work/rerun-$i.log" "$run_pid" existing
+  grep -q '"msg":"agent key created"' "$work/rerun-$i.log" && fail "rerun $i made a new key"
+  echo $(($(us "${stamp[listener]}") - $(us "$t_exec"))) >>"$work/s.existing"
+  stop_run "$run_pid" "$work/rerun-$i.log"
   unregister "bench-$i"
 done
 
@@ -351,6 +360,10 @@ stage key "find pool + RSA-2048 key generation"
 stage add "find agent + add agent + write agent files"
 stage launch "launch (prepare + fork/exec Agent.Listener)"
 stage total "total: exec -> listener started"
+stage existing "same host, registration kept: exec -> listener"
+read -r fresh_med _ < <(stats "$work/s.total")
+read -r kept_med _ < <(stats "$work/s.existing")
+echo "fresh / kept registration (medians): $(awk -v a="$fresh_med" -v b="$kept_med" 'BEGIN { printf "%.2fx", a / b }') (issue 13's target: 1.2x)"
 echo "requests per run from agentboot (identity DevOps package): $(sort -u "$work/s.requests" | paste -sd, -)"
 echo
 echo "(2) idle supervisor, ${window_ms} ms window, measured side by side (RSS in KB; CPU in ms, 1 tick = $((1000 / clk_tck)) ms)"
