@@ -11,8 +11,10 @@
 #include "exit_codes.h"
 #include "instance_name.h"
 #include "listener_env.h"
+#include "run_exit_policy.h"
 #include "run_flags.h"
 #include "run_health.h"
+#include "run_launch.h"
 #include "run_lifecycle.h"
 #include "run_local_checks.h"
 #include "run_lock.h"
@@ -37,14 +39,6 @@ void BlockSupervisionSignals() {
   sigemptyset(&set);
   for (int signal : {SIGINT, SIGTERM, SIGHUP, SIGUSR1, SIGCHLD}) sigaddset(&set, signal);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
-}
-
-int JobResultExitCode(const std::string& result) {
-  if (result == "succeeded") return kExitOk;
-  if (result == "succeededWithIssues") return kExitJobSucceededWithIssues;
-  if (result == "failed") return kExitJobFailed;
-  if (result == "canceled" || result == "abandoned") return kExitJobCanceled;
-  return kExitNoJobRan;
 }
 
 // The result of the last job this agent finished, read from the server (the listener's own exit
@@ -73,22 +67,6 @@ std::string LastJobResult(devops::Client& client, const agent::Registration& reg
     }
   }
   return result;
-}
-
-// The exit code of a run that was drained: 0 when the agent is gone (or re-enabled) and the
-// events acknowledged.
-int DrainedExitCode(const lifecycle::DrainReport& report, const supervisor::RunResult& result) {
-  if (report.cleanup_error) {
-    PrintFailure(*report.cleanup_error);
-    return ExitCodeFor(Stage::kDevOps, *report.cleanup_error);
-  }
-  if (report.acknowledge_error) {
-    PrintFailure(*report.acknowledge_error);
-    return kExitTemporary;
-  }
-  // The listener ignored SIGINT and was killed: say that a job may have been lost.
-  if (result.outcome == supervisor::Outcome::kKilled) return result.exit_code;
-  return kExitOk;
 }
 
 // The agent directory made and locked; under --run-as its root is taken back right after the
@@ -162,23 +140,11 @@ supervisor::Options SupervisionOptions(const RunFlags& flags) {
   return supervision;
 }
 
-supervisor::LaunchSpec ListenerLaunchSpec(const Registered& r) {
-  const RunFlags& flags = r.flags;
+supervisor::LaunchSpec ListenerLaunchSpecFor(const Registered& r) {
   const RunAs& run_as = r.local.run_as;
-  supervisor::LaunchSpec spec;
-  // --startuptype service: as Microsoft's run-docker.sh and service host do, so that a
-  // self-update never starts a second, unsupervised listener through run.sh (agent-audit D2).
-  spec.argv = {flags.agent_dir + "/bin/Agent.Listener", "run", "--startuptype", "service"};
-  if (flags.once) spec.argv.emplace_back("--once");
-  spec.env = supervisor::BuildListenerEnvironment(r.app.env().vars.All(), r.local.listener_env);
-  // A pinned version must not be replaced behind our back (agent-contract §4, self-update);
-  // under --run-as the listener cannot write the root, so agentboot brings new versions.
-  if (r.prepared.pinned || run_as.uid) spec.env["agent.disableupdate"] = "true";
-  spec.working_directory = flags.agent_dir;
-  spec.uid = run_as.uid;
-  spec.gid = run_as.gid;
-  spec.supplementary_groups = run_as.groups;
-  return spec;
+  const ListenerLaunch launch{r.flags.agent_dir, r.flags.once, r.prepared.pinned,
+                              run_as.uid,        run_as.gid,   run_as.groups};
+  return ListenerLaunchSpec(launch, r.app.env().vars.All(), r.local.listener_env);
 }
 
 supervisor::Hooks MakeHooks(const Registered& r, RegistrationKeeper& keeper,
@@ -190,7 +156,7 @@ supervisor::Hooks MakeHooks(const Registered& r, RegistrationKeeper& keeper,
   };
   hooks.make_launch_spec = [&r, &keeper]() -> Result<supervisor::LaunchSpec> {
     if (auto kept = keeper.BeforeLaunch(); !kept) return Fail(std::move(kept.error()));
-    return ListenerLaunchSpec(r);
+    return ListenerLaunchSpecFor(r);
   };
   hooks.on_transition = [&r, &lifecycle](const supervisor::State& state) {
     r.health.OnTransition(state);
@@ -205,63 +171,63 @@ supervisor::Hooks MakeHooks(const Registered& r, RegistrationKeeper& keeper,
   hooks.on_exit = [&keeper, &outside](const supervisor::ExitStatus& status) {
     const auto decision = keeper.OnExit(status);
     // Stopped from outside while agentboot stops too: not restarted (run_outside_stop.h).
-    if (outside.ListenerEnded(status)) return supervisor::ExitDecision::kStop;
-    return decision;
+    return WithOutsideStop(decision, outside.ListenerEnded(status));
   };
   return hooks;
 }
 
-// --once after supervision: the job's own result, then leave nothing behind (a fresh token).
-Ended FinishOnce(const Registered& r, const supervisor::RunResult& result,
-                 const std::optional<lifecycle::DrainReport>& drained,
-                 const std::string& job_result) {
+// --once after supervision: the job's own result, then leave nothing behind (a fresh token)
+// unless a drain removed the agent already.
+void FinishOnce(const Registered& r, RunEnd& end) {
   Env& env = r.app.env();
-  r.health.JobFinished(job_result);
+  r.health.JobFinished(end.job_result);
   env.log.Log(LogLevel::kInfo, kSource, "job finished",
-              {{"result", job_result.empty() ? "none" : job_result}});
-  if (drained) {
-    // The drain removed the agent already (or says why it could not).
-    if (const int code = DrainedExitCode(*drained, result); code != kExitOk) return {code, true};
-    return {JobResultExitCode(job_result), true};
-  }
+              {{"result", end.job_result.empty() ? "none" : end.job_result}});
+  if (!OnceNeedsUnregister(end)) return;
   auto removed = agent::Unregister(r.client, r.files, env, "", "", false);
-  if (!removed) return {FailedStage(removed.error()), true};
+  if (!removed) {
+    end.once_unregister_failure = FailedStage(removed.error());
+    return;
+  }
   env.log.Log(
       LogLevel::kInfo, kSource, "agent unregistered",
       {{"agent", r.registration.agent_name}, {"id", std::to_string(r.registration.agent_id)}});
-  if (result.outcome != supervisor::Outcome::kSucceeded &&
-      result.outcome != supervisor::Outcome::kStopped && job_result.empty()) {
-    return {result.exit_code, true};
+}
+
+// The facts of the run's end, in the order they must be read: the job's result and an outside
+// stop's job before a drain may delete the agent.
+RunEnd GatherEnd(const Registered& r, const Result<supervisor::RunResult>& result,
+                 const RegistrationKeeper& keeper, RunLifecycle& lifecycle, OutsideStop& outside) {
+  Env& env = r.app.env();
+  RunEnd end;
+  end.once = r.flags.once;
+  if (result && r.flags.once) end.job_result = LastJobResult(r.client, r.registration, env.log);
+  if (outside.happened()) end.job_cancelled = outside.JobCancelled(r.client, r.registration);
+  end.drained = lifecycle.Finish();
+  outside.Report(env.log, end.job_cancelled);
+  if (!result) {
+    end.supervision_error = result.error();
+    return end;
   }
-  return {JobResultExitCode(job_result), true};
+  end.result = *result;
+  end.registration_fatal = keeper.fatal_error();
+  return end;
 }
 
 Ended AfterSupervision(const Registered& r, const Result<supervisor::RunResult>& result,
                        const RegistrationKeeper& keeper, RunLifecycle& lifecycle,
                        OutsideStop& outside) {
-  Env& env = r.app.env();
-  // Read before a drain may delete the agent: the --once job's result, an outside stop's job.
-  std::string job_result;
-  if (result && r.flags.once) job_result = LastJobResult(r.client, r.registration, env.log);
-  std::optional<bool> cancelled;
-  if (outside.happened()) cancelled = outside.JobCancelled(r.client, r.registration);
-  const auto drained = lifecycle.Finish();
-  outside.Report(env.log, cancelled);
-  if (!result) {
-    PrintFailure(result.error());
-    return {kExitInternal, false};
+  RunEnd end = GatherEnd(r, result, keeper, lifecycle, outside);
+  if (result) {
+    r.app.env().log.Log(
+        LogLevel::kInfo, kSource, "listener supervision ended",
+        {{"listener_outcome", std::string(supervisor::OutcomeName(result->outcome))},
+         {"launches", std::to_string(result->launches)}});
   }
-  env.log.Log(LogLevel::kInfo, kSource, "listener supervision ended",
-              {{"listener_outcome", std::string(supervisor::OutcomeName(result->outcome))},
-               {"launches", std::to_string(result->launches)}});
-  if (auto fatal = keeper.fatal_error()) {
-    PrintFailure(*fatal);
-    return {ExitCodeFor(Stage::kDevOps, *fatal), false};
-  }
-  if (r.flags.once) return FinishOnce(r, *result, drained, job_result);
-  // The supervisor's outcome codes (0, 10-14) are the executable's own (exit_codes.h).
-  const int code = drained ? DrainedExitCode(*drained, *result) : result->exit_code;
-  return {code == kExitOk && cancelled == true ? kExitJobCanceled : code, false};
+  if (end.once && !end.supervision_error && !end.registration_fatal) FinishOnce(r, end);
+  const RunVerdict verdict = DecideRunExit(end);
+  if (verdict.failure) PrintFailure(*verdict.failure);
+  return {verdict.code, verdict.once_agent_handled};
 }
 
 // The listener under supervision, with drain, key rotation and re-registration around it.
@@ -279,7 +245,10 @@ Ended Supervise(const Registered& r) {
     PrintFailure(shared.error());
     return {kExitLaunchFailed, false};
   }
-  RegistrationKeeper keeper(r.app, r.client, r.files, r.options, r.registration, r.health,
+  auto on_registered = [&r](const agent::Registration& again) {
+    r.health.Registered(again, r.client);
+  };
+  RegistrationKeeper keeper(env, r.client, r.files, r.options, r.registration, on_registered,
                             share_files);
   RunLifecycle lifecycle(r.app, r.client, r.files, r.flags, r.local.policy, r.health, share_files);
   OutsideStop outside(env.clock);
@@ -296,49 +265,78 @@ Ended Supervise(const Registered& r) {
   return AfterSupervision(r, result, keeper, lifecycle, outside);
 }
 
+// A bad or busy --health-listen is a configuration error.
+int ServeHealth(RunHealth& health, const RunFlags& flags) {
+  if (auto serving = health.Start(flags.health_listen); !serving) {
+    PrintFailure(serving.error());
+    return kExitUsage;
+  }
+  return kExitOk;
+}
+
+// What the registration needs from the preparation; everything is owned by RunAgent.
+struct Preparation {
+  App& app;
+  const RunFlags& flags;
+  const LocalRun& local;
+  devops::Client& client;
+  agent::AgentFiles& files;
+  RunHealth& health;
+  PreparationStop& preparation_stop;
+};
+
+// The package (pre-baked, cached, local or downloaded; its real version is what we register),
+// the registration, then supervision; with --once the agent is deleted whatever ended the run.
+int RegisterAndSupervise(const Preparation& p, agent::KeyInAdvance* key_ahead) {
+  App& app = p.app;
+  auto prepared = PrepareListener(app, p.client, p.flags);
+  if (!prepared) return FailedStage(prepared.error());
+  auto options = RegisterOptionsFrom(app, p.flags, prepared->version);
+  if (!options) return FailedStage(options.error());
+  if (key_ahead) options->new_key = [key_ahead] { return key_ahead->Take(); };
+  auto registration = agent::Register(p.client, p.files, app.env(), *options);
+  if (!registration) return FailedStage(registration.error());
+  if (const auto stop = p.preparation_stop.Requested()) {
+    return StopAfterRegistration(app, p.client, p.files, p.flags, *stop);
+  }
+  p.health.Registered(*registration, p.client);
+  const Registered registered{app,      p.flags,   p.local,  p.client,      p.files,
+                              p.health, *prepared, *options, *registration, p.preparation_stop};
+  const Ended ended = Supervise(registered);
+  if (p.flags.once && !ended.agent_handled) {
+    return RemoveOnceAgent(app, p.client, p.files, ended.code);
+  }
+  return ended.code;
+}
+
 }  // namespace
 
 int RunAgent(App& app, const RunFlags& flags) {
   BlockSupervisionSignals();
   PreparationStop preparation_stop;  // a stop from here on ends the run at once (run_stop.h)
   Env& env = app.env();
-  // Every check that needs no network comes first (issue 15 item 3).
   LocalRun local;
-  if (const int refused = ValidateRunLocally(app, flags, local); refused != kExitOk) return refused;
-  if (const int refused = SecureRunStart(app, flags); refused != kExitOk) return refused;
   std::optional<RunLock> lock;
-  if (const int failed = LockAgentDir(app, flags, local, lock); failed != kExitOk) return failed;
   agent::AgentFiles files(env.fs, flags.agent_dir);
-  // A fresh registration's key is made while the token and the package are fetched.
-  auto key_ahead =
-      env.fs.Exists(files.rsa_params_path()) ? nullptr : std::make_unique<agent::KeyInAdvance>();
+  std::unique_ptr<agent::KeyInAdvance> key_ahead;
   RunHealth health(app);
-  if (auto serving = health.Start(flags.health_listen); !serving) {
-    PrintFailure(serving.error());  // a bad or busy --health-listen is a configuration error
-    return kExitUsage;
-  }
-  if (auto token = app.tokens().GetToken({}); !token) {
-    PrintFailure(token.error());
-    return ExitCodeFor(Stage::kIdentity, token.error());
-  }
+  PreparationSteps steps;
+  // Every check that needs no network comes first (issue 15 item 3).
+  steps.check_locally = [&] { return ValidateRunLocally(app, flags, local); };
+  steps.secure_start = [&] { return SecureRunStart(app, flags); };
+  steps.lock_agent_dir = [&] {
+    const int failed = LockAgentDir(app, flags, local, lock);
+    // A fresh registration's key is made while the token and the package are fetched.
+    if (failed == kExitOk && !env.fs.Exists(files.rsa_params_path())) {
+      key_ahead = std::make_unique<agent::KeyInAdvance>();
+    }
+    return failed;
+  };
+  steps.serve_health = [&] { return ServeHealth(health, flags); };
+  if (const int failed = PrepareRun(steps, app.tokens()); failed != kExitOk) return failed;
   devops::Client client(ClientOptionsFor(flags.url), app.transport(), app.tokens(), env);
-  // The package: pre-baked, cached, local or downloaded; its real version is what we register.
-  auto prepared = PrepareListener(app, client, flags);
-  if (!prepared) return FailedStage(prepared.error());
-  auto options = RegisterOptionsFrom(app, flags, prepared->version);
-  if (!options) return FailedStage(options.error());
-  if (key_ahead) options->new_key = [k = key_ahead.get()] { return k->Take(); };
-  auto registration = agent::Register(client, files, env, *options);
-  if (!registration) return FailedStage(registration.error());
-  if (const auto stop = preparation_stop.Requested()) {
-    return StopAfterRegistration(app, client, files, flags, *stop);
-  }
-  health.Registered(*registration, client);
-  const Registered registered{app,    flags,     local,    client,        files,
-                              health, *prepared, *options, *registration, preparation_stop};
-  const Ended ended = Supervise(registered);
-  if (flags.once && !ended.agent_handled) return RemoveOnceAgent(app, client, files, ended.code);
-  return ended.code;
+  const Preparation preparation{app, flags, local, client, files, health, preparation_stop};
+  return RegisterAndSupervise(preparation, key_ahead.get());
 }
 
 }  // namespace agentboot::cli

@@ -17,9 +17,9 @@ bool Contains(std::string_view line, std::string_view needle) {
   return line.find(needle) != std::string_view::npos;
 }
 
-bool IsUnreachable(const Error& error) {
-  return error.code == ErrorCode::kUnavailable || error.code == ErrorCode::kDeadlineExceeded ||
-         error.code == ErrorCode::kThrottled;
+Reregistration ReregistrationOf(const std::optional<Error>& failure) {
+  if (!failure) return Reregistration::kDone;
+  return IsUnreachable(*failure) ? Reregistration::kUnreachable : Reregistration::kRefused;
 }
 
 Duration CheckInterval(Random& random) {
@@ -29,17 +29,17 @@ Duration CheckInterval(Random& random) {
 
 }  // namespace
 
-RegistrationKeeper::RegistrationKeeper(App& app, devops::Client& client, agent::AgentFiles& files,
-                                       agent::RegisterOptions options,
-                                       agent::Registration registration, RunHealth& health,
-                                       std::function<Status()> after_files_written)
-    : app_(app),
+RegistrationKeeper::RegistrationKeeper(
+    Env& env, devops::Client& client, agent::AgentFiles& files, agent::RegisterOptions options,
+    agent::Registration registration, std::function<void(const agent::Registration&)> on_registered,
+    std::function<Status()> after_files_written)
+    : env_(env),
       client_(client),
       files_(files),
       options_(std::move(options)),
-      health_(health),
+      on_registered_(std::move(on_registered)),
       after_files_written_(std::move(after_files_written)),
-      check_every_(CheckInterval(app.env().random)),
+      check_every_(CheckInterval(env.random)),
       registration_(std::move(registration)) {}
 
 RegistrationKeeper::~RegistrationKeeper() {
@@ -67,10 +67,10 @@ std::optional<Error> RegistrationKeeper::fatal_error() const {
 }
 
 // Two "not found" answers a moment apart: one could be a replica that has not caught up.
-RegistrationKeeper::ServerView RegistrationKeeper::CheckServer() {
+ServerView RegistrationKeeper::CheckServer() {
   const agent::Registration current = registration();
   for (int answer = 0; answer < 2; ++answer) {
-    if (answer > 0) app_.env().clock.SleepFor(kConfirmAfter);
+    if (answer > 0) env_.clock.SleepFor(kConfirmAfter);
     auto agent = client_.GetAgent(current.pool_id, current.agent_id, {false, false, false});
     if (agent) return ServerView::kPresent;
     if (IsUnreachable(agent.error())) return ServerView::kUnreachable;
@@ -80,9 +80,9 @@ RegistrationKeeper::ServerView RegistrationKeeper::CheckServer() {
 }
 
 Status RegistrationKeeper::RegisterAgain() {
-  app_.log().Log(LogLevel::kWarning, kSource,
-                 "the agent was deleted on the server; registering it again");
-  auto again = agent::Register(client_, files_, app_.env(), options_);
+  env_.log.Log(LogLevel::kWarning, kSource,
+               "the agent was deleted on the server; registering it again");
+  auto again = agent::Register(client_, files_, env_, options_);
   if (!again) return Fail(std::move(again.error()));
   {
     std::lock_guard lock(mu_);
@@ -90,52 +90,42 @@ Status RegistrationKeeper::RegisterAgain() {
     reregister_ = false;
   }
   if (auto shared = after_files_written_(); !shared) return shared;
-  health_.Registered(*again, client_);
-  app_.log().Log(LogLevel::kInfo, kSource, "agent registered again",
-                 {{"agent", again->agent_name}, {"id", std::to_string(again->agent_id)}});
+  if (on_registered_) on_registered_(*again);
+  env_.log.Log(LogLevel::kInfo, kSource, "agent registered again",
+               {{"agent", again->agent_name}, {"id", std::to_string(again->agent_id)}});
   return {};
 }
 
+// The facts gathered here (the server's view, a re-registration's result) decide through the
+// pure exit policy (run_exit_policy.h); this carries the verdict out.
 supervisor::ExitDecision RegistrationKeeper::OnExit(const supervisor::ExitStatus& status) {
-  using supervisor::ExitDecision;
-  const bool normal =
-      !status.signaled() && (status.code == 0 || status.code == 3 || status.code == 4);
-  if (normal) return ExitDecision::kFollowPolicy;
-  switch (CheckServer()) {
-    case ServerView::kDeleted:
-      if (auto again = RegisterAgain(); !again) {
-        app_.log().Log(LogLevel::kError, kSource, "re-registration failed",
-                       {{"detail", again.error().ToString()}});
-        if (IsUnreachable(again.error())) {
-          std::lock_guard lock(mu_);
-          reregister_ = true;  // BeforeLaunch tries again after the back-off
-          return ExitDecision::kBackoffUncounted;
-        }
-        std::lock_guard lock(mu_);
-        fatal_ = again.error();
-        return ExitDecision::kStop;
-      }
-      return ExitDecision::kRelaunch;
-    case ServerView::kUnreachable:
-      app_.log().Log(LogLevel::kWarning, kSource,
-                     "Azure DevOps is unreachable; the listener is restarted after a back-off "
-                     "that does not count as a crash");
-      return ExitDecision::kBackoffUncounted;
-    case ServerView::kPresent: {
-      std::lock_guard lock(mu_);
-      // A listener killed without deleting its session leaves it behind until the service
-      // expires it; the next listener gives up after 4 minutes of conflicts and exits 1
-      // (MessageListener.cs:460-500). That is worth another try, not the end of the run.
-      if (status.code == 1 && session_conflict_) {
-        session_conflict_ = false;
-        return ExitDecision::kRestart;
-      }
-      return ExitDecision::kFollowPolicy;
-    }
-    case ServerView::kOther:
-      break;
+  if (!ExitNeedsServerCheck(status)) return supervisor::ExitDecision::kFollowPolicy;
+  ListenerExitFacts facts;
+  facts.status = status;
+  facts.server = CheckServer();
+  std::optional<Error> failure;
+  if (facts.server == ServerView::kDeleted) {
+    if (auto again = RegisterAgain(); !again) failure = std::move(again.error());
+    facts.reregistration = ReregistrationOf(failure);
   }
-  return ExitDecision::kFollowPolicy;
+  const ListenerExitVerdict verdict = Decide(facts, failure);
+  if (!verdict.log_message.empty()) {
+    std::vector<LogField> fields;
+    if (failure) fields.push_back({"detail", failure->ToString()});
+    env_.log.Log(verdict.log_level, kSource, verdict.log_message, fields);
+  }
+  return verdict.decision;
+}
+
+ListenerExitVerdict RegistrationKeeper::Decide(ListenerExitFacts facts,
+                                               const std::optional<Error>& failure) {
+  std::lock_guard lock(mu_);
+  facts.session_conflict = session_conflict_;
+  const ListenerExitVerdict verdict = DecideListenerExit(facts);
+  if (verdict.session_conflict_consumed) session_conflict_ = false;
+  if (verdict.reregister_before_launch) reregister_ = true;
+  if (verdict.reregistration_fatal && failure) fatal_ = *failure;
+  return verdict;
 }
 
 void RegistrationKeeper::OnLine(std::string_view line) {
@@ -179,8 +169,8 @@ void RegistrationKeeper::Watch() {
     if (!deleted || stopping_) continue;
     reregister_ = true;
     lock.unlock();
-    app_.log().Log(LogLevel::kWarning, kSource,
-                   "the agent is gone from the server; stopping the listener to register again");
+    env_.log.Log(LogLevel::kWarning, kSource,
+                 "the agent is gone from the server; stopping the listener to register again");
     supervisor_->Post(supervisor::Command::kRecycle);
     lock.lock();
   }

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <condition_variable>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -18,18 +19,19 @@
 #include "agentboot/devops.h"
 #include "agentboot/supervisor.h"
 
-#include "app.h"
-#include "run_health.h"
+#include "run_exit_policy.h"
 
 namespace agentboot::cli {
 
 class RegistrationKeeper {
  public:
-  // Everything must outlive this object. `after_files_written` runs after a re-registration
-  // wrote new files (with --run-as: share them with the listener's user).
-  RegistrationKeeper(App& app, devops::Client& client, agent::AgentFiles& files,
+  // Everything must outlive this object. After a re-registration, `after_files_written` runs
+  // (with --run-as: share the new files with the listener's user), then `on_registered` (the
+  // health endpoint's view of the agent).
+  RegistrationKeeper(Env& env, devops::Client& client, agent::AgentFiles& files,
                      agent::RegisterOptions options, agent::Registration registration,
-                     RunHealth& health, std::function<Status()> after_files_written);
+                     std::function<void(const agent::Registration&)> on_registered,
+                     std::function<Status()> after_files_written);
   RegistrationKeeper(const RegistrationKeeper&) = delete;
   RegistrationKeeper& operator=(const RegistrationKeeper&) = delete;
   ~RegistrationKeeper();  // stops the background check
@@ -48,16 +50,18 @@ class RegistrationKeeper {
   std::optional<Error> fatal_error() const;
 
  private:
-  enum class ServerView { kPresent, kDeleted, kUnreachable, kOther };
   ServerView CheckServer();
   [[nodiscard]] Status RegisterAgain();
+  // Records what `verdict` asks for (the retry before the next launch, the fatal error, the
+  // answered session conflict), under the lock.
+  ListenerExitVerdict Decide(ListenerExitFacts facts, const std::optional<Error>& failure);
   void Watch();
 
-  App& app_;
+  Env& env_;
   devops::Client& client_;
   agent::AgentFiles& files_;
   const agent::RegisterOptions options_;
-  RunHealth& health_;
+  std::function<void(const agent::Registration&)> on_registered_;
   std::function<Status()> after_files_written_;
   supervisor::Supervisor* supervisor_ = nullptr;
   const Duration check_every_;  // the background check's period, spread per process
