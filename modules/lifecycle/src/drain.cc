@@ -42,12 +42,11 @@ class DrainSteps {
   bool CutShort();
   bool OnlyShutdown() const { return core_.inbox.shutdown; }
   void LogCancellation() const;
-  // The report's job_cancelled for the log: "true" when the drain's stop cancelled a job, "false"
-  // when none was running, "unknown" when the listener ended by itself (an outside SIGTERM, or
-  // --once after its job) or was stopped before the server said no job runs: the drain cannot tell
-  // whether the listener finished or cancelled that job (an outside stop's cancellation is
-  // reported by its receiver, e.g. `run`'s "JOB CANCELLED", from the server's job requests).
-  std::string_view JobCancelledText() const;
+  // The drain's own part for its log: "true" when its stop cancelled a job, "unknown" when it
+  // stopped the listener before the server said no job runs, "false" otherwise. A job the
+  // listener cancelled on its own (an outside SIGTERM) is not the drain's to report: `run` reports
+  // it from the server's job requests ("JOB CANCELLED ... job_cancelled=true").
+  std::string_view DrainCancelledJob() const;
   Status RetryCleanup(std::string_view what, const std::function<Status()>& attempt);
 
   Sequencer& core_;
@@ -58,7 +57,6 @@ class DrainSteps {
   const TimePoint start_;
   TimePoint deadline_;
   IdleResult idle_ = IdleResult::kUnknown;
-  bool ended_by_itself_ = false;  // the listener ended during the wait, not stopped by the drain
   TimePoint cleanup_deadline_{};
   DrainReport report_;
 };
@@ -151,7 +149,6 @@ Step DrainSteps::Disabling() {
 Step DrainSteps::WaitingIdle() {
   idle_ = core_.WaitIdle(kSource, deadline_, [&] { return CutShort(); });
   if (listener_running_ && !core_.ListenerGone()) return Step::kStopping;
-  ended_by_itself_ = listener_running_;
   report_.listener_stopped = true;  // not ours to stop, or it ended by itself
   return Step::kCleaning;
 }
@@ -238,17 +235,16 @@ Step DrainSteps::Acknowledging() {
   return Step::kDone;
 }
 
-std::string_view DrainSteps::JobCancelledText() const {
+std::string_view DrainSteps::DrainCancelledJob() const {
   if (report_.job_cancelled) return "true";
-  const bool ended_before_idle = ended_by_itself_ && idle_ != IdleResult::kIdle;
-  return ended_before_idle || report_.idle_unconfirmed ? "unknown" : "false";
+  return report_.idle_unconfirmed ? "unknown" : "false";
 }
 
 void DrainSteps::Finish() {
   report_.duration = std::chrono::duration_cast<Duration>(clock_.Now() - start_);
   std::vector<LogField> fields{{"reason", report_.reason},
                                {"duration", Seconds(report_.duration)},
-                               {"job_cancelled", std::string(JobCancelledText())},
+                               {"drain_cancelled_job", std::string(DrainCancelledJob())},
                                {"cleanup", std::string(CleanupName(report_.cleanup))}};
   if (report_.cleanup_error) fields.push_back({"cleanup_error", report_.cleanup_error->ToString()});
   if (!report_.acknowledged.empty()) fields.push_back({"acknowledged", Join(report_.acknowledged)});
