@@ -17,14 +17,7 @@ void WarnAboutIgnoredPat(identity::SourceKind kind, const Environment& vars, Log
   }
 }
 
-}  // namespace
-
-App::~App() = default;
-
-Result<std::unique_ptr<App>> App::Create(const GlobalOptions& options) {
-  std::unique_ptr<App> app(new App());  // NOLINT: private constructor
-  app->options_ = options;
-
+Result<telemetry::LoggerOptions> LoggerOptionsFrom(const GlobalOptions& options) {
   telemetry::LoggerOptions log_options;
   if (options.log_format == "json") {
     log_options.format = telemetry::LogFormat::kJson;
@@ -33,33 +26,12 @@ Result<std::unique_ptr<App>> App::Create(const GlobalOptions& options) {
                 "unknown format '" + options.log_format + "'", "Use --log-format text or json.");
   }
   log_options.min_level = options.verbose ? LogLevel::kDebug : LogLevel::kInfo;
-  app->logger_ = std::make_unique<telemetry::StreamLogger>(std::cerr, SystemClock(), log_options);
-  auto curl_options = http::CurlOptionsFromEnvironment(ProcessEnvironment(), options.ca_file);
-  curl_options.user_agent = "agentboot/" + std::string(kVersion);
-  curl_options.log = app->logger_.get();
-  app->curl_ = http::MakeCurlTransport(curl_options);
-  app->downloader_ = http::MakeCurlDownloader(curl_options);
-  app->polling_ = http::MakeKeepAliveCurlTransport(curl_options);
-  http::Transport* transport = app->curl_.get();
-  FileSystem* fs = &PosixFileSystem();
-#ifdef AGENTBOOT_TEST_HOOKS  // agentboot-testhooks only (agentboot/CMakeLists.txt)
-  if (auto crash_after = ProcessEnvironment().GetNonEmpty("AGENTBOOT_TEST_CRASH_AFTER")) {
-    app->crash_counter_ =
-        std::make_unique<TEST_CrashCounter>(static_cast<int>(ParseInt64(*crash_after).value_or(0)));
-    app->crashing_fs_ = std::make_unique<TEST_CrashingFileSystem>(*fs, *app->crash_counter_);
-    app->crashing_transport_ =
-        std::make_unique<TEST_CrashingTransport>(*transport, *app->crash_counter_);
-    fs = app->crashing_fs_.get();
-    transport = app->crashing_transport_.get();
-  }
-#endif
-  app->counting_ = std::make_unique<http::CountingTransport>(*transport);
-  app->env_ = std::make_unique<Env>(Env{SystemClock(), *fs, ProcessEnvironment(), *app->logger_,
-                                        SystemRandom(), PosixProcessRunner()});
+  return log_options;
+}
 
+Result<identity::IdentityOptions> IdentityOptionsFrom(const GlobalOptions& options) {
   auto kind = identity::ParseSourceKind(options.identity);
   if (!kind) return Fail(kind.error());
-  WarnAboutIgnoredPat(*kind, app->env_->vars, *app->logger_);
   identity::IdentityOptions identity_options;
   identity_options.kind = *kind;
   identity_options.client_id = options.client_id;
@@ -69,12 +41,57 @@ Result<std::unique_ptr<App>> App::Create(const GlobalOptions& options) {
     identity_options.arc_key_directory = options.arc_key_directory;
   }
   if (!options.az_path.empty()) identity_options.az_path = options.az_path;
-  auto source = identity::MakeSource(identity_options, {*app->env_, *app->counting_});
+  return identity_options;
+}
+
+}  // namespace
+
+App::~App() = default;
+
+Result<std::unique_ptr<App>> App::Create(const GlobalOptions& options) {
+  std::unique_ptr<App> app(new App());  // NOLINT: private constructor
+  app->options_ = options;
+  auto log_options = LoggerOptionsFrom(options);
+  if (!log_options) return Fail(log_options.error());
+  app->logger_ = std::make_unique<telemetry::StreamLogger>(std::cerr, SystemClock(), *log_options);
+  app->OpenTransports();
+  app->BuildEnv();
+  auto identity_options = IdentityOptionsFrom(options);
+  if (!identity_options) return Fail(identity_options.error());
+  WarnAboutIgnoredPat(identity_options->kind, app->env_->vars, *app->logger_);
+  auto source = identity::MakeSource(*identity_options, {*app->env_, *app->counting_});
   if (!source) return Fail(source.error());
   app->source_ = std::move(*source);
   app->cache_ = std::make_unique<identity::CachedSource>(*app->source_, app->env_->clock,
                                                          app->env_->random, *app->logger_);
   return app;
+}
+
+void App::OpenTransports() {
+  auto curl_options = http::CurlOptionsFromEnvironment(ProcessEnvironment(), options_.ca_file);
+  curl_options.user_agent = "agentboot/" + std::string(kVersion);
+  curl_options.log = logger_.get();
+  curl_ = http::MakeCurlTransport(curl_options);
+  downloader_ = http::MakeCurlDownloader(curl_options);
+  polling_ = http::MakeKeepAliveCurlTransport(curl_options);
+}
+
+void App::BuildEnv() {
+  http::Transport* transport = curl_.get();
+  FileSystem* fs = &PosixFileSystem();
+#ifdef AGENTBOOT_TEST_HOOKS  // agentboot-testhooks only (agentboot/CMakeLists.txt)
+  if (auto crash_after = ProcessEnvironment().GetNonEmpty("AGENTBOOT_TEST_CRASH_AFTER")) {
+    crash_counter_ =
+        std::make_unique<TEST_CrashCounter>(static_cast<int>(ParseInt64(*crash_after).value_or(0)));
+    crashing_fs_ = std::make_unique<TEST_CrashingFileSystem>(*fs, *crash_counter_);
+    crashing_transport_ = std::make_unique<TEST_CrashingTransport>(*transport, *crash_counter_);
+    fs = crashing_fs_.get();
+    transport = crashing_transport_.get();
+  }
+#endif
+  counting_ = std::make_unique<http::CountingTransport>(*transport);
+  env_ = std::make_unique<Env>(Env{SystemClock(), *fs, ProcessEnvironment(), *logger_,
+                                   SystemRandom(), PosixProcessRunner()});
 }
 
 }  // namespace agentboot::cli

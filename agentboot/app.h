@@ -50,6 +50,11 @@ class App {
 
  private:
   App() = default;
+  // The curl transports and downloader, from options_ and the process environment.
+  void OpenTransports();
+  // The seams (clock, files, environment, ...) and the counting transport every command uses;
+  // agentboot-testhooks wraps files and transport in crash injectors first.
+  void BuildEnv();
   GlobalOptions options_;
   std::unique_ptr<telemetry::StreamLogger> logger_;
   std::unique_ptr<TEST_CrashCounter> crash_counter_;

@@ -89,38 +89,65 @@ int RunRegister(App& app, const RegisterFlags& flags) {
   return kExitOk;
 }
 
-int RunUnregister(App& app, const RegisterFlags& flags) {
+// Refuses an unsafe agent directory, and one a running agentboot supervises: deleting the agent
+// under a running listener would only make it register again.
+int CheckUnsupervisedDirectory(App& app, const RegisterFlags& flags) {
   if (auto dir = CheckDirectoryFor(app, flags.agent_dir, {std::nullopt, true}, flags.security);
       !dir) {
     return FailedStage(dir.error());
   }
   if (auto pid = RunningAgentboot(app.env().fs, flags.agent_dir)) {
-    // Deleting the agent under a running listener would only make it register again.
     PrintFailure(MakeError(ErrorCode::kAlreadyExists, flags.agent_dir,
                            "agentboot (pid " + std::to_string(*pid) + ") runs this agent",
                            "Use `agentboot drain --agent-dir " + flags.agent_dir +
                                "`: it lets the running job finish, then deregisters."));
     return kExitConflict;
   }
-  agent::AgentFiles files(app.env().fs, flags.agent_dir);
-  auto settings = files.LoadSettings();
-  // The organization of a configured agent is the one in .agent, once that file is trusted and
-  // agrees with --url / AZP_URL when given (security-review M1).
-  std::string url = flags.url;
-  if (settings) {
-    auto trusted = TrustedOrganization(app, files, flags.url, flags.security);
-    if (!trusted) return FailedStage(trusted.error());
-    url = *trusted;
-  } else if (auto checked = CheckUrlFor(app, flags.url, flags.security); !checked) {
-    return FailedStage(checked.error());
+  return kExitOk;
+}
+
+// The organization of a configured agent is the one in .agent, once that file is trusted and
+// agrees with --url / AZP_URL when given (security-review M1); else --url / AZP_URL, checked.
+Result<std::string> OrganizationFor(App& app, const agent::AgentFiles& files, bool configured,
+                                    const RegisterFlags& flags) {
+  if (configured) return TrustedOrganization(app, files, flags.url, flags.security);
+  if (auto checked = CheckUrlFor(app, flags.url, flags.security); !checked) {
+    return Fail(checked.error());
   }
-  if (!settings && flags.agent_name.empty()) {
+  return flags.url;
+}
+
+void PrintUnregistration(const agent::Unregistration& done) {
+  const char* local_files = done.removed_local_files ? "removed" : "absent";
+  if (done.agent_id == 0) {
+    std::cout << "nothing to unregister: no agent '" << done.agent_name << "'\n";
+  } else if (done.taken_over) {
+    std::cout << "agent '" << done.agent_name << "' (id " << done.agent_id
+              << "): not deleted: another host took it over (the server holds another key); "
+                 "local credentials "
+              << local_files << "\n";
+  } else {
+    std::cout << "agent '" << done.agent_name << "' (id " << done.agent_id
+              << "): " << (done.deleted_on_server ? "deleted" : "already gone")
+              << "; local credentials " << local_files << "\n";
+  }
+}
+
+int RunUnregister(App& app, const RegisterFlags& flags) {
+  if (const int refused = CheckUnsupervisedDirectory(app, flags); refused != kExitOk) {
+    return refused;
+  }
+  agent::AgentFiles files(app.env().fs, flags.agent_dir);
+  const bool configured = files.LoadSettings().has_value();
+  auto url = OrganizationFor(app, files, configured, flags);
+  if (!url) return FailedStage(url.error());
+  if (!configured && flags.agent_name.empty()) {
     std::cout << "nothing to unregister: " << flags.agent_dir
               << " holds no agent configuration (to delete an agent by name, pass --agent-name "
                  "and --url)\n";
     return kExitOk;
   }
-  if (url.empty()) {
+  if (url->empty()) {
     PrintFailure(MakeError(ErrorCode::kInvalidArgument, "unregister " + flags.agent_name,
                            "no organization: " + flags.agent_dir +
                                " holds no agent configuration and neither --url nor AZP_URL is set",
@@ -128,25 +155,12 @@ int RunUnregister(App& app, const RegisterFlags& flags) {
                            "the agent by name."));
     return kExitUsage;
   }
-  devops::Client client(ClientOptionsFor(url), app.transport(), app.tokens(), app.env());
+  devops::Client client(ClientOptionsFor(*url), app.transport(), app.tokens(), app.env());
   auto done =
       agent::Unregister(client, files, app.env(), flags.pool, flags.agent_name, flags.force);
   if (!done) return FailedStage(done.error());
   SweepAgentTempFiles(app, files);
-  if (done->agent_id == 0) {
-    std::cout << "nothing to unregister: no agent '" << done->agent_name << "'\n";
-    return kExitOk;
-  }
-  if (done->taken_over) {
-    std::cout << "agent '" << done->agent_name << "' (id " << done->agent_id
-              << "): not deleted: another host took it over (the server holds another key); "
-                 "local credentials "
-              << (done->removed_local_files ? "removed" : "absent") << "\n";
-    return kExitOk;
-  }
-  std::cout << "agent '" << done->agent_name << "' (id " << done->agent_id
-            << "): " << (done->deleted_on_server ? "deleted" : "already gone")
-            << "; local credentials " << (done->removed_local_files ? "removed" : "absent") << "\n";
+  PrintUnregistration(*done);
   return kExitOk;
 }
 
@@ -178,6 +192,51 @@ Runner RegisterUnregisterCommand(CLI::App& parent) {
   return [flags](App& app) { return RunUnregister(app, *flags); };
 }
 
+namespace {
+
+// Which agent package `run` uses and where unpacked versions are kept.
+void AddAgentPackageOptions(CLI::App& command, RunFlags& flags) {
+  command
+      .add_option("--agent-version", flags.agent_version,
+                  "Pin the agent version (no self-update; cached after the first download)")
+      ->envname("AGENTBOOT_AGENT_VERSION");
+  command
+      .add_option("--agent-package", flags.agent_package,
+                  "Agent package to use: a local .tar.gz or an http(s) URL")
+      ->envname("AGENTBOOT_AGENT_PACKAGE");  // a package baked into an image
+  command.add_option("--agent-sha256", flags.agent_sha256, "Expected SHA-256 of --agent-package")
+      ->envname("AGENTBOOT_AGENT_SHA256");
+  command.add_option("--cache-dir", flags.cache_dir, "Where unpacked agent versions are kept")
+      ->envname("AGENTBOOT_CACHE_DIR")
+      ->transform(AbsolutePathValidator());
+}
+
+// How `run` starts, stops, restarts and exposes the listener.
+void AddSupervisionOptions(CLI::App& command, RunFlags& flags) {
+  command
+      .add_option("--run-as", flags.run_as,
+                  "Run the listener as this user (when agentboot runs as root)")
+      ->envname("AGENTBOOT_RUN_AS");
+  command
+      .add_option("--stop-timeout", flags.stop_timeout_seconds,
+                  "Seconds between SIGINT and SIGKILL when stopping the listener")
+      ->check(CLI::Range(1, 3600));
+  command
+      .add_option("--max-restarts", flags.max_restarts,
+                  "Listener restarts allowed within 10 minutes before giving up")
+      ->check(CLI::Range(0, 1000));
+  command
+      .add_option("--restart-delay", flags.restart_delay_seconds,
+                  "Seconds before the first restart after a crash (doubles up to 60)")
+      ->check(CLI::Range(0.05, 60.0));
+  command
+      .add_option("--health-listen", flags.health_listen,
+                  "Serve /healthz, /readyz and /metrics on ADDR:PORT (e.g. 0.0.0.0:8080)")
+      ->envname("AGENTBOOT_HEALTH_LISTEN");
+}
+
+}  // namespace
+
 Runner RegisterRunCommand(CLI::App& parent) {
   auto flags = std::make_shared<RunFlags>();
   CLI::App* command = parent.add_subcommand(
@@ -186,39 +245,8 @@ Runner RegisterRunCommand(CLI::App& parent) {
   AddRegistrationOptions(*command, *flags);
   command->add_flag("--once", flags->once,
                     "Ephemeral: one job, then deregister and exit with the job's result");
-  command
-      ->add_option("--agent-version", flags->agent_version,
-                   "Pin the agent version (no self-update; cached after the first download)")
-      ->envname("AGENTBOOT_AGENT_VERSION");
-  command
-      ->add_option("--agent-package", flags->agent_package,
-                   "Agent package to use: a local .tar.gz or an http(s) URL")
-      ->envname("AGENTBOOT_AGENT_PACKAGE");  // a package baked into an image
-  command->add_option("--agent-sha256", flags->agent_sha256, "Expected SHA-256 of --agent-package")
-      ->envname("AGENTBOOT_AGENT_SHA256");
-  command->add_option("--cache-dir", flags->cache_dir, "Where unpacked agent versions are kept")
-      ->envname("AGENTBOOT_CACHE_DIR")
-      ->transform(AbsolutePathValidator());
-  command
-      ->add_option("--run-as", flags->run_as,
-                   "Run the listener as this user (when agentboot runs as root)")
-      ->envname("AGENTBOOT_RUN_AS");
-  command
-      ->add_option("--stop-timeout", flags->stop_timeout_seconds,
-                   "Seconds between SIGINT and SIGKILL when stopping the listener")
-      ->check(CLI::Range(1, 3600));
-  command
-      ->add_option("--max-restarts", flags->max_restarts,
-                   "Listener restarts allowed within 10 minutes before giving up")
-      ->check(CLI::Range(0, 1000));
-  command
-      ->add_option("--restart-delay", flags->restart_delay_seconds,
-                   "Seconds before the first restart after a crash (doubles up to 60)")
-      ->check(CLI::Range(0.05, 60.0));
-  command
-      ->add_option("--health-listen", flags->health_listen,
-                   "Serve /healthz, /readyz and /metrics on ADDR:PORT (e.g. 0.0.0.0:8080)")
-      ->envname("AGENTBOOT_HEALTH_LISTEN");
+  AddAgentPackageOptions(*command, *flags);
+  AddSupervisionOptions(*command, *flags);
   AddLifecycleOptions(*command, *flags);
   AddListenerEnvironmentOption(*command, *flags);
   return [flags](App& app) { return RunAgent(app, *flags); };

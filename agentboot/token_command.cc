@@ -37,17 +37,65 @@ std::string Remaining(TimePoint now, TimePoint then) {
   return std::to_string(minutes / 60) + "h" + std::to_string(minutes % 60) + "m";
 }
 
-int Run(App& app, const TokenOptions& options) {
+Result<identity::TokenRequest> RequestFrom(const TokenOptions& options) {
   if (!options.resource.empty() && !options.scope.empty()) {
-    PrintFailure(MakeError(ErrorCode::kInvalidArgument, "token",
-                           "--resource and --scope both given", "Give one of them."));
-    return kExitUsage;
+    return Fail(ErrorCode::kInvalidArgument, "token", "--resource and --scope both given",
+                "Give one of them.");
   }
   identity::TokenRequest request;
   if (!options.resource.empty()) request.resource = options.resource;
   if (!options.scope.empty()) request.resource = identity::ResourceFromScope(options.scope);
+  return request;
+}
 
-  auto token = app.tokens().GetToken(request);
+// What `--output json` prints: the source, resource, expiry and the token's identifying claims.
+nlohmann::ordered_json ReportOf(const identity::AccessToken& token,
+                                const identity::TokenRequest& request) {
+  nlohmann::ordered_json report;
+  report["source"] = token.source;
+  report["resource"] = request.resource;
+  // A PAT's expiry is set in Azure DevOps and not knowable from the token: none is invented.
+  report["expires_on"] =
+      token.is_pat ? nlohmann::ordered_json() : nlohmann::ordered_json(FormatUtc(token.expires_on));
+  if (token.is_pat) report["kind"] = "pat";
+  // Claims are decoded for diagnostics only; the signature is Entra's to check.
+  if (auto jwt = jose::DecodeJwt(token.token.Reveal())) {
+    for (const char* name : {"oid", "tid", "appid", "azp", "aud", "iss", "iat", "exp"}) {
+      if (jwt->claims.contains(name)) report["claims"][name] = jwt->claims[name];
+    }
+  }
+  return report;
+}
+
+void PrintClaims(const nlohmann::ordered_json& claims) {
+  for (const char* name : {"oid", "tid", "appid", "azp", "aud", "iss"}) {
+    const std::string value = ClaimText(claims, name);
+    if (!value.empty()) Line(name, value);
+  }
+  for (const char* name : {"iat", "exp"}) {
+    if (claims.contains(name) && claims[name].is_number_integer()) {
+      Line(name, FormatUtc(FromUnixSeconds(claims[name].get<int64_t>())));
+    }
+  }
+}
+
+void PrintText(TimePoint now, const identity::AccessToken& token,
+               const identity::TokenRequest& request, const nlohmann::ordered_json& report) {
+  Line("source", token.source);
+  Line("resource", request.resource);
+  Line("expires_on", token.is_pat ? std::string("unknown (a PAT's expiry is set in Azure DevOps)")
+                                  : FormatUtc(token.expires_on) + " (in " +
+                                        Remaining(now, token.expires_on) + ")");
+  if (report.contains("claims")) PrintClaims(report["claims"]);
+}
+
+int Run(App& app, const TokenOptions& options) {
+  auto request = RequestFrom(options);
+  if (!request) {
+    PrintFailure(request.error());
+    return kExitUsage;
+  }
+  auto token = app.tokens().GetToken(*request);
   if (!token) {
     PrintFailure(token.error());
     return ExitCodeFor(Stage::kIdentity, token.error());
@@ -56,42 +104,12 @@ int Run(App& app, const TokenOptions& options) {
     std::cout << token->token.Reveal() << "\n";
     return kExitOk;
   }
-
-  nlohmann::ordered_json report;
-  report["source"] = token->source;
-  report["resource"] = request.resource;
-  // A PAT's expiry is set in Azure DevOps and not knowable from the token: none is invented.
-  report["expires_on"] = token->is_pat ? nlohmann::ordered_json()
-                                       : nlohmann::ordered_json(FormatUtc(token->expires_on));
-  if (token->is_pat) report["kind"] = "pat";
-  // Claims are decoded for diagnostics only; the signature is Entra's to check.
-  if (auto jwt = jose::DecodeJwt(token->token.Reveal())) {
-    for (const char* name : {"oid", "tid", "appid", "azp", "aud", "iss", "iat", "exp"}) {
-      if (jwt->claims.contains(name)) report["claims"][name] = jwt->claims[name];
-    }
-  }
+  const nlohmann::ordered_json report = ReportOf(*token, *request);
   if (options.output == "json") {
     std::cout << report.dump(2) << "\n";
     return kExitOk;
   }
-  const TimePoint now = app.env().clock.Now();
-  Line("source", token->source);
-  Line("resource", request.resource);
-  Line("expires_on", token->is_pat ? std::string("unknown (a PAT's expiry is set in Azure DevOps)")
-                                   : FormatUtc(token->expires_on) + " (in " +
-                                         Remaining(now, token->expires_on) + ")");
-  if (report.contains("claims")) {
-    const auto& claims = report["claims"];
-    for (const char* name : {"oid", "tid", "appid", "azp", "aud", "iss"}) {
-      const std::string value = ClaimText(claims, name);
-      if (!value.empty()) Line(name, value);
-    }
-    for (const char* name : {"iat", "exp"}) {
-      if (claims.contains(name) && claims[name].is_number_integer()) {
-        Line(name, FormatUtc(FromUnixSeconds(claims[name].get<int64_t>())));
-      }
-    }
-  }
+  PrintText(app.env().clock.Now(), *token, *request, report);
   return kExitOk;
 }
 

@@ -42,6 +42,11 @@ class DrainSteps {
   bool CutShort();
   bool OnlyShutdown() const { return core_.inbox.shutdown; }
   void LogCancellation() const;
+  // The drain's own part for its log: "true" when its stop cancelled a job, "unknown" when it
+  // stopped the listener before the server said no job runs, "false" otherwise. A job the
+  // listener cancelled on its own (an outside SIGTERM) is not the drain's to report: `run` reports
+  // it from the server's job requests ("JOB CANCELLED ... job_cancelled=true").
+  std::string_view DrainCancelledJob() const;
   Status RetryCleanup(std::string_view what, const std::function<Status()>& attempt);
 
   Sequencer& core_;
@@ -230,11 +235,16 @@ Step DrainSteps::Acknowledging() {
   return Step::kDone;
 }
 
+std::string_view DrainSteps::DrainCancelledJob() const {
+  if (report_.job_cancelled) return "true";
+  return report_.idle_unconfirmed ? "unknown" : "false";
+}
+
 void DrainSteps::Finish() {
   report_.duration = std::chrono::duration_cast<Duration>(clock_.Now() - start_);
   std::vector<LogField> fields{{"reason", report_.reason},
                                {"duration", Seconds(report_.duration)},
-                               {"job_cancelled", report_.job_cancelled ? "true" : "false"},
+                               {"drain_cancelled_job", std::string(DrainCancelledJob())},
                                {"cleanup", std::string(CleanupName(report_.cleanup))}};
   if (report_.cleanup_error) fields.push_back({"cleanup_error", report_.cleanup_error->ToString()});
   if (!report_.acknowledged.empty()) fields.push_back({"acknowledged", Join(report_.acknowledged)});

@@ -4,6 +4,7 @@
 // it is, with exit code 23, not as a clean drain.
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include "run_fixture.h"
 
@@ -34,6 +35,14 @@ class RunSignals : public RunCommand {
       if (argv0 == wanted) return std::stoi(pid);
     }
     return -1;
+  }
+  // The log's line that holds `needle`, or "".
+  std::string LogLineWith(const std::string& needle) const {
+    std::istringstream lines(Log());
+    for (std::string line; std::getline(lines, line);) {
+      if (line.find(needle) != std::string::npos) return line;
+    }
+    return "";
   }
   // A job of `ms` milliseconds running on the listener, not only assigned on the server.
   void StartWithARunningJob(const std::string& name, int ms) {
@@ -70,6 +79,12 @@ TEST_F(RunSignals, SigtermToAgentbootAndTheListenerReportsTheCancelledJob) {
   EXPECT_NE(Log().find("JOB CANCELLED: the listener got SIGTERM directly"), std::string::npos)
       << Log();
   EXPECT_NE(Log().find("job_cancelled=true"), std::string::npos) << Log();
+  // The drain reports only what it cancelled itself (nothing: the listener's own SIGTERM did), in
+  // words that do not contradict the JOB CANCELLED line.
+  const std::string drained = LogLineWith("drain finished");
+  EXPECT_NE(drained.find(" drain_cancelled_job=false"), std::string::npos) << Log();
+  EXPECT_EQ(drained.find(" job_cancelled="), std::string::npos) << Log();
+  EXPECT_EQ(Log().find("job_cancelled=false"), std::string::npos) << Log();
   EXPECT_EQ(Log().find("restarting after back-off"), std::string::npos)
       << "a listener stopped from outside is not started again: " << Log();
   EXPECT_TRUE(AgentsNamed("cgroup").empty()) << "the drain still removes the agent";

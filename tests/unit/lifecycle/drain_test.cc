@@ -48,6 +48,8 @@ TEST_F(Drain, AJobThatFitsTheTimeoutFinishesBeforeTheListenerStops) {
   EXPECT_EQ(report->duration, seconds(67));
   EXPECT_TRUE(agent_.removed);
   EXPECT_FALSE(fake_.log.Contains("JOB CANCELLED"));
+  EXPECT_TRUE(fake_.log.Contains("drain finished reason=SIGTERM duration=")) << fake_.log.AllText();
+  EXPECT_TRUE(fake_.log.Contains(" drain_cancelled_job=false ")) << fake_.log.AllText();
 }
 
 TEST_F(Drain, AJobLongerThanTheTimeoutIsCancelledAndTheReportSaysSo) {
@@ -59,6 +61,8 @@ TEST_F(Drain, AJobLongerThanTheTimeoutIsCancelledAndTheReportSaysSo) {
   EXPECT_EQ(Since(*listener_.When("stop")), minutes(5));
   EXPECT_TRUE(report->job_cancelled);
   EXPECT_TRUE(fake_.log.Contains("JOB CANCELLED: the drain deadline came while a job was still"));
+  EXPECT_TRUE(fake_.log.Contains("drain finished reason=SIGTERM duration=")) << fake_.log.AllText();
+  EXPECT_TRUE(fake_.log.Contains(" drain_cancelled_job=true ")) << fake_.log.AllText();
   EXPECT_EQ(report->cleanup, Cleanup::kRemoved);
 }
 
@@ -123,6 +127,9 @@ TEST_F(Drain, AListenerThatEndsByItselfIsNotStopped) {
   EXPECT_FALSE(report->job_cancelled);
   EXPECT_TRUE(report->listener_stopped);
   EXPECT_EQ(Since(*agent_.FirstOk("remove")), seconds(37));
+  // The drain stopped nothing, so it cancelled nothing (what the listener did is not its to say).
+  EXPECT_TRUE(fake_.log.Contains("drain finished reason=SIGTERM duration=")) << fake_.log.AllText();
+  EXPECT_TRUE(fake_.log.Contains(" drain_cancelled_job=false ")) << fake_.log.AllText();
 }
 
 TEST_F(Drain, ATwoHourIdentityOutageLosesNeitherTheJobNorTheAgent) {

@@ -106,6 +106,7 @@ TEST_F(Steps, AnUnansweredIdleQuestionIsReportedAsUnconfirmedNotAsACancelledJob)
   EXPECT_TRUE(report->idle_unconfirmed);
   EXPECT_FALSE(report->job_cancelled);
   EXPECT_TRUE(fake_.log.Contains("could not confirm that no job is running"));
+  EXPECT_TRUE(fake_.log.Contains(" drain_cancelled_job=unknown ")) << fake_.log.AllText();
   EXPECT_EQ(Since(*listener_.When("stop")), minutes(2));
 }
 
