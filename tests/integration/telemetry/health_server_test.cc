@@ -247,6 +247,10 @@ TEST(HealthServerStart, AcceptsBracketedIpv6AndBarePort) {
   auto any = HealthServer::Start(":0", model, metrics);
   ASSERT_TRUE(any) << any.error().ToString();
   EXPECT_NE((*any)->port(), 0);
+  // A name is resolved (getaddrinfo), as Poco's SocketAddress did before.
+  auto named = HealthServer::Start("localhost:0", model, metrics);
+  ASSERT_TRUE(named) << named.error().ToString();
+  EXPECT_NE((*named)->port(), 0);
   auto v6 = HealthServer::Start("[::1]:0", model, metrics);
   // Some containers have no IPv6 loopback; then the error must still be a value, not a throw.
   if (!v6) {
