@@ -73,6 +73,12 @@ std::vector<int> LockHolders(int fd) {
   return ParseLockHolders(*text, ::major(st.st_dev), ::minor(st.st_dev), st.st_ino);
 }
 
+std::vector<int> LockHolders(FileSystem& fs, const FileIdentity& file) {
+  auto text = fs.ReadFile("/proc/locks");
+  if (!text) return {};
+  return ParseLockHolders(*text, file.device_major, file.device_minor, file.inode);
+}
+
 Status IsOwnExecutable(int pid) {
   const std::string theirs = "/proc/" + std::to_string(pid) + "/exe";
   struct stat mine {};
