@@ -100,8 +100,7 @@ Status IsOwnExecutable(int pid) {
     if (!argv0.empty() && base(argv0) == base(own)) return {};
   }
   return Fail(ErrorCode::kInvalidArgument, "pid " + std::to_string(pid),
-              path.empty() ? "cannot tell which program it runs (" +
-                                 std::string(std::strerror(read_error)) + ")"
+              path.empty() ? "cannot tell which program it runs (" + ErrnoText(read_error) + ")"
                            : "runs " + path + ", not agentboot",
               "Run this command as root (it checks the running agentboot through /proc), or stop "
               "that agentboot yourself.");
