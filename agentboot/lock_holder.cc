@@ -73,6 +73,12 @@ std::vector<int> LockHolders(int fd) {
   return ParseLockHolders(*text, ::major(st.st_dev), ::minor(st.st_dev), st.st_ino);
 }
 
+std::vector<int> LockHolders(FileSystem& fs, const FileIdentity& file) {
+  auto text = fs.ReadFile("/proc/locks");
+  if (!text) return {};
+  return ParseLockHolders(*text, file.device_major, file.device_minor, file.inode);
+}
+
 Status IsOwnExecutable(int pid) {
   const std::string theirs = "/proc/" + std::to_string(pid) + "/exe";
   struct stat mine {};
@@ -94,8 +100,7 @@ Status IsOwnExecutable(int pid) {
     if (!argv0.empty() && base(argv0) == base(own)) return {};
   }
   return Fail(ErrorCode::kInvalidArgument, "pid " + std::to_string(pid),
-              path.empty() ? "cannot tell which program it runs (" +
-                                 std::string(std::strerror(read_error)) + ")"
+              path.empty() ? "cannot tell which program it runs (" + ErrnoText(read_error) + ")"
                            : "runs " + path + ", not agentboot",
               "Run this command as root (it checks the running agentboot through /proc), or stop "
               "that agentboot yourself.");

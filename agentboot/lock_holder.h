@@ -11,6 +11,8 @@ namespace agentboot::cli {
 // The pids that hold a flock(2) or fcntl lock on the file open at `fd`, from /proc/locks
 // (matched by device and inode; by inode alone when no line has the device, as on overlayfs).
 std::vector<int> LockHolders(int fd);
+// The same for the lock file FileSystem::ProbeLock identified, reading /proc/locks through `fs`.
+std::vector<int> LockHolders(FileSystem& fs, const FileIdentity& file);
 
 // Parses /proc/locks text: the holders of the lock on `inode` of device major:minor. Waiting
 // requests ("->") are skipped. Exposed for tests.

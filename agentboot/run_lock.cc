@@ -1,16 +1,11 @@
 #include "run_lock.h"
 
 #include <algorithm>
-#include <cerrno>
 #include <cstdint>
-#include <cstring>
 
 #include "agentboot/agent.h"
 
 #include "lock_holder.h"
-#include <fcntl.h>
-#include <sys/file.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 namespace agentboot::cli {
@@ -34,27 +29,16 @@ Error UntrustedLock(const std::string& path, const std::string& what) {
                    "agent directory as compromised.");
 }
 
-// Opens the lock without following a symlink or blocking, and checks what was opened.
-Result<int> OpenLock(const std::string& path, int flags) {
-  const int fd = ::open(path.c_str(), flags | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0600);
-  if (fd < 0) {
-    const int error = errno;
-    if (error == ELOOP) return Fail(UntrustedLock(path, "is a symlink; not followed"));
-    if (error == ENOENT) return Fail(ErrorCode::kNotFound, "open " + path, std::strerror(error));
-    return Fail(ErrorCode::kPermissionDenied, "open " + path, std::strerror(error),
-                "Check that --agent-dir exists and is writable.");
+// The seam's refusal of the lock file, in the words `run`, `drain` and `rotate` use: an
+// untrusted lock names the file and what is wrong with it; any other failure to open it is local.
+Error LockFileError(const std::string& path, Error error) {
+  if (error.code == ErrorCode::kInvalidArgument) return UntrustedLock(path, error.detail);
+  if (error.code == ErrorCode::kNotFound) {
+    error.advice.clear();
+    return error;
   }
-  struct stat st {};
-  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    ::close(fd);
-    return Fail(UntrustedLock(path, "is not a regular file"));
-  }
-  if (st.st_uid != ::geteuid() || (st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
-    ::close(fd);
-    return Fail(UntrustedLock(
-        path, "belongs to uid " + std::to_string(st.st_uid) + " or is writable by others"));
-  }
-  return fd;
+  return MakeError(ErrorCode::kPermissionDenied, "open " + path, error.detail,
+                   "Check that --agent-dir exists and is writable.");
 }
 
 }  // namespace
@@ -62,71 +46,51 @@ Result<int> OpenLock(const std::string& path, int flags) {
 Result<RunLock> RunLock::Acquire(FileSystem& fs, const std::string& agent_dir,
                                  const std::function<Status()>& first) {
   const std::string lock_path = LockPath(agent_dir);
-  auto opened = OpenLock(lock_path, O_RDWR | O_CREAT);
-  if (!opened) return Fail(std::move(opened.error()));
-  const int fd = *opened;
-  (void)::fchmod(fd, 0600);  // others cannot open it, so cannot hold it to keep agentboot out
-  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
-    ::close(fd);
+  LockRequest request;  // exclusive, never waits, created 0600: others cannot open it to hold it
+  request.private_to_self = true;
+  auto lock = fs.Lock(lock_path, request);
+  if (!lock && lock.error().code == ErrorCode::kAlreadyExists) {
     const auto pid = ReadPid(agent_dir);
     return Fail(ErrorCode::kAlreadyExists, agent_dir,
                 "another agentboot already runs this agent" +
                     (pid ? " (pid " + std::to_string(*pid) + ")" : std::string()),
                 "Use `agentboot drain` to stop it, or give this one its own --agent-dir.");
   }
+  if (!lock) return Fail(LockFileError(lock_path, std::move(lock.error())));
   if (first) {
-    if (auto done = first(); !done) {
-      ::close(fd);
-      return Fail(done.error());
-    }
+    if (auto done = first(); !done) return Fail(done.error());
   }
   (void)agent::SweepStaleTempFiles(agent::AgentFiles(fs, agent_dir));  // best effort
   if (auto written =
           fs.WriteFileAtomic(PidPath(agent_dir), std::to_string(::getpid()) + "\n", 0644);
       !written) {
-    ::close(fd);
     return Fail(written.error());
   }
-  return RunLock(fs, PidPath(agent_dir), fd);
+  return RunLock(fs, PidPath(agent_dir), std::move(*lock));
 }
 
 RunLock::RunLock(RunLock&& other) noexcept
-    : fs_(other.fs_), pid_path_(std::move(other.pid_path_)), fd_(other.fd_) {
-  other.fd_ = -1;
-}
+    : fs_(other.fs_), pid_path_(std::move(other.pid_path_)), lock_(std::move(other.lock_)) {}
 
 RunLock::~RunLock() {
-  if (fd_ < 0) return;
+  if (!lock_) return;
   (void)fs_->Remove(pid_path_);
-  ::close(fd_);
+  lock_.reset();
 }
 
-std::optional<int> RunningAgentboot(FileSystem&, const std::string& agent_dir) {
-  const std::string lock_path = LockPath(agent_dir);
-  const int fd = ::open(lock_path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-  if (fd < 0) return std::nullopt;
-  std::optional<int> pid;
-  if (::flock(fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK) {
-    pid = ReadPid(agent_dir);
-  } else {
-    ::flock(fd, LOCK_UN);
-  }
-  ::close(fd);
-  return pid;
+std::optional<int> RunningAgentboot(FileSystem& fs, const std::string& agent_dir) {
+  auto probe = fs.ProbeLock(LockPath(agent_dir), false);
+  if (!probe || !probe->held) return std::nullopt;
+  return ReadPid(agent_dir);
 }
 
-Result<std::optional<int>> AgentbootToSignal(FileSystem&, const std::string& agent_dir) {
+Result<std::optional<int>> AgentbootToSignal(FileSystem& fs, const std::string& agent_dir) {
   const std::string lock_path = LockPath(agent_dir);
-  auto opened = OpenLock(lock_path, O_RDONLY);
-  if (!opened && opened.error().code == ErrorCode::kNotFound) return std::optional<int>();
-  if (!opened) return Fail(std::move(opened.error()));
-  const int fd = *opened;
-  if (::flock(fd, LOCK_SH | LOCK_NB) == 0) {  // nobody holds it: no agentboot runs here
-    ::close(fd);
-    return std::optional<int>();
-  }
-  const std::vector<int> holders = LockHolders(fd);
-  ::close(fd);
+  auto probe = fs.ProbeLock(lock_path, true);
+  if (!probe && probe.error().code == ErrorCode::kNotFound) return std::optional<int>();
+  if (!probe) return Fail(LockFileError(lock_path, std::move(probe.error())));
+  if (!probe->held) return std::optional<int>();  // nobody holds it: no agentboot runs here
+  const std::vector<int> holders = LockHolders(fs, probe->file);
   const auto pid = ReadPid(agent_dir);
   const bool holds = pid && std::find(holders.begin(), holders.end(), *pid) != holders.end();
   if (!holds) {

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -32,10 +33,11 @@ class RunLock {
   ~RunLock();  // removes the pid file, then releases the lock
 
  private:
-  RunLock(FileSystem& fs, std::string pid_path, int fd) : fs_(&fs), pid_path_(pid_path), fd_(fd) {}
+  RunLock(FileSystem& fs, std::string pid_path, std::unique_ptr<FileLock> lock)
+      : fs_(&fs), pid_path_(std::move(pid_path)), lock_(std::move(lock)) {}
   FileSystem* fs_;
   std::string pid_path_;
-  int fd_ = -1;
+  std::unique_ptr<FileLock> lock_;  // FileSystem::Lock on <agent-dir>/.agentboot.lock
 };
 
 // The pid the pid file names while some process holds the lock of `agent_dir`, or nullopt when

@@ -1,93 +1,72 @@
 #include "run_ownership.h"
 
-#include <array>
-#include <cerrno>
-#include <cstring>
-
-#include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 namespace agentboot::cli {
 namespace {
 
-constexpr mode_t kSharedFileMode = 0640;
-constexpr mode_t kListenerDirMode = 0750;
+constexpr uint32_t kSharedFileMode = 0640;
+constexpr uint32_t kListenerDirMode = 0750;
+constexpr uint32_t kRootMode = 0755;
 
-tl::unexpected<Error> Refused(const std::string& path, int error) {
-  std::array<char, 256> buffer{};
-  const char* text = error == ELOOP ? "a symlink where a file should be: it and its target are "
-                                      "left as they are"
-                                    : strerror_r(error, buffer.data(), buffer.size());
-  return Fail(ErrorCode::kPermissionDenied, "give " + path + " to the --run-as user",
-              text != nullptr ? text : buffer.data(),
-              "Remove whatever is in the way (it must be a plain file or directory, not a link) "
-              "and start again.");
-}
+FileOwner Self() { return FileOwner{::geteuid(), ::getegid()}; }
 
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
-
-Status SetOwner(int fd, const std::string& path, uid_t uid, gid_t gid, mode_t mode) {
-  if (::fchown(fd, uid, gid) != 0 || ::fchmod(fd, mode) != 0) return Refused(path, errno);
-  return {};
+// The seam's refusal, as `run --run-as` words it: what was being given, and what to do.
+Error Refused(const std::string& path, Error error) {
+  const bool link = error.code == ErrorCode::kInvalidArgument;
+  return MakeError(ErrorCode::kPermissionDenied, "give " + path + " to the --run-as user",
+                   link ? "a symlink or another kind of file where a plain file or directory "
+                          "should be: it and its target are left as they are"
+                        : error.detail,
+                   "Remove whatever is in the way (it must be a plain file or directory, not a "
+                   "link) and start again.");
 }
 
 // The root itself: agentboot's, not writable by group or others.
-Status TakeRootBack(int root_fd, const std::string& root) {
-  struct stat info {};
-  if (::fstat(root_fd, &info) != 0) return Refused(root, errno);
-  if (info.st_uid == ::geteuid() && (info.st_mode & (S_IWGRP | S_IWOTH)) == 0) return {};
-  return SetOwner(root_fd, root, ::geteuid(), ::getegid(), 0755);
+Status TakeRootBack(FileSystem& fs, const std::string& root) {
+  auto info = fs.Lstat(root);
+  if (!info) return Fail(Refused(root, std::move(info.error())));
+  if (info->kind == EntryKind::kDirectory && info->owner.uid == Self().uid &&
+      (info->mode & 022U) == 0) {
+    return {};
+  }
+  if (auto given = fs.ChownDirectoryNoFollow(root, Self(), kRootMode); !given) {
+    return Fail(Refused(root, std::move(given.error())));
+  }
+  return {};
 }
 
 // A configuration file the listener reads: a regular file (a link is refused), agentboot's,
 // readable by the listener's group.
-Status ShareFile(int root_fd, const std::string& root, const char* name, gid_t gid) {
-  const std::string path = root + "/" + name;
-  Fd fd(::openat(root_fd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
-  if (fd.get() < 0) return errno == ENOENT ? Status{} : Status(Refused(path, errno));
-  struct stat info {};
-  if (::fstat(fd.get(), &info) != 0) return Refused(path, errno);
-  if (!S_ISREG(info.st_mode)) return Refused(path, EINVAL);
-  return SetOwner(fd.get(), path, ::geteuid(), gid, kSharedFileMode);
+Status ShareFile(FileSystem& fs, const std::string& root, const char* name, uint32_t gid) {
+  auto shared = fs.ChownNoFollow(root, name, FileOwner{Self().uid, gid}, kSharedFileMode);
+  if (shared || shared.error().code == ErrorCode::kNotFound) return {};
+  return Fail(Refused(root + "/" + name, std::move(shared.error())));
 }
 
-// A directory the listener writes: created if missing; a symlink there is removed first.
-Status GiveDirectory(int root_fd, const std::string& root, const std::string& name,
+// A directory the listener writes: created if missing; a symlink (or a file) there is removed
+// first, never followed.
+Status GiveDirectory(FileSystem& fs, const std::string& root, const std::string& name,
                      const ListenerAccount& account) {
   const std::string path = root + "/" + name;
-  if (::mkdirat(root_fd, name.c_str(), kListenerDirMode) != 0 && errno != EEXIST) {
-    return Refused(path, errno);
+  auto info = fs.Lstat(path);
+  if (info && info->kind != EntryKind::kDirectory) {
+    if (auto removed = fs.Remove(path); !removed) return Fail(Refused(path, removed.error()));
   }
-  int fd = ::openat(root_fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-  if (fd < 0 && (errno == ELOOP || errno == ENOTDIR)) {
-    if (::unlinkat(root_fd, name.c_str(), 0) != 0) return Refused(path, errno);
-    if (::mkdirat(root_fd, name.c_str(), kListenerDirMode) != 0) return Refused(path, errno);
-    fd = ::openat(root_fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (auto made = fs.CreateDirectories(path, kListenerDirMode); !made) {
+    return Fail(Refused(path, std::move(made.error())));
   }
-  if (fd < 0) return Refused(path, errno);
-  Fd dir(fd);
-  return SetOwner(dir.get(), path, account.uid, account.gid, kListenerDirMode);
+  if (auto given = fs.ChownDirectoryNoFollow(path, {account.uid, account.gid}, kListenerDirMode);
+      !given) {
+    return Fail(Refused(path, std::move(given.error())));
+  }
+  return {};
 }
 
 }  // namespace
 
-Status TakeAgentRootBack(const std::string& root) {
-  Fd root_fd(::open(root.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-  Status taken =
-      root_fd.get() < 0 ? Status(Refused(root, errno)) : TakeRootBack(root_fd.get(), root);
+Status TakeAgentRootBack(FileSystem& fs, const std::string& root) {
+  Status taken = TakeRootBack(fs, root);
   if (taken) return taken;
   Error error = std::move(taken.error());
   error.context = "chown " + root;  // a local failure (exit 15), not a server's refusal
@@ -97,21 +76,28 @@ Status TakeAgentRootBack(const std::string& root) {
   return Fail(std::move(error));
 }
 
-Status ShareAgentRoot(const std::string& root, const std::string& work_folder,
+Status TakeAgentRootBack(const std::string& root) {
+  return TakeAgentRootBack(PosixFileSystem(), root);
+}
+
+Status ShareAgentRoot(FileSystem& fs, const std::string& root, const std::string& work_folder,
                       const ListenerAccount& account) {
-  Fd root_fd(::open(root.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-  if (root_fd.get() < 0) return Refused(root, errno);
-  if (auto taken = TakeRootBack(root_fd.get(), root); !taken) return taken;
+  if (auto taken = TakeRootBack(fs, root); !taken) return taken;
   for (const char* name : {".agent", ".credentials", ".credentials_rsaparams"}) {
-    if (auto shared = ShareFile(root_fd.get(), root, name, account.gid); !shared) return shared;
+    if (auto shared = ShareFile(fs, root, name, account.gid); !shared) return shared;
   }
-  if (auto diag = GiveDirectory(root_fd.get(), root, "_diag", account); !diag) return diag;
+  if (auto diag = GiveDirectory(fs, root, "_diag", account); !diag) return diag;
   // Only a plain name below the root is the listener's to own; anything else was chosen by an
   // administrator (an absolute path, or one reaching elsewhere) and is left as it is.
   const bool plain = !work_folder.empty() && work_folder.find('/') == std::string::npos &&
                      work_folder != "." && work_folder != "..";
-  if (plain) return GiveDirectory(root_fd.get(), root, work_folder, account);
+  if (plain) return GiveDirectory(fs, root, work_folder, account);
   return {};
+}
+
+Status ShareAgentRoot(const std::string& root, const std::string& work_folder,
+                      const ListenerAccount& account) {
+  return ShareAgentRoot(PosixFileSystem(), root, work_folder, account);
 }
 
 }  // namespace agentboot::cli

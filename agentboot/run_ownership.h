@@ -19,11 +19,13 @@ struct ListenerAccount {
 };
 
 // The root itself back from an older release that gave it to the listener's user: owner
-// agentboot's user, no group/other write. The root is opened O_DIRECTORY|O_NOFOLLOW and changed
-// through that descriptor (FileSystem::ChownNoFollow takes regular files only); nothing inside
-// it is followed or touched. `run --run-as` calls it right after taking the lock, before
+// agentboot's user, no group/other write. The root is changed through a descriptor opened
+// O_DIRECTORY|O_NOFOLLOW (FileSystem::ChownDirectoryNoFollow); nothing inside it is followed or
+// touched. `run --run-as` calls it right after taking the lock, before
 // anything else is written or removed there. kPermissionDenied when it cannot.
 [[nodiscard]] Status TakeAgentRootBack(const std::string& root);
+// The same through `fs` (PosixFileSystem() above): Lstat, then ChownDirectoryNoFollow.
+[[nodiscard]] Status TakeAgentRootBack(FileSystem& fs, const std::string& root);
 
 // Takes the root back (owner: agentboot's user, no group/other write) if an older release gave
 // it away, shares the configuration files with `account`'s group, and makes `_diag` and the
@@ -31,5 +33,9 @@ struct ListenerAccount {
 // `account`. kPermissionDenied when a file is not a regular file or cannot be changed.
 [[nodiscard]] Status ShareAgentRoot(const std::string& root, const std::string& work_folder,
                                     const ListenerAccount& account);
+// The same through `fs` (PosixFileSystem() above): ChownNoFollow for the files,
+// ChownDirectoryNoFollow for the root and the directories.
+[[nodiscard]] Status ShareAgentRoot(FileSystem& fs, const std::string& root,
+                                    const std::string& work_folder, const ListenerAccount& account);
 
 }  // namespace agentboot::cli

@@ -35,29 +35,13 @@ class TEST_CrashingTransport final : public http::Transport {
   TEST_CrashCounter& counter_;
 };
 
-class TEST_CrashingFileSystem final : public FileSystem {
+class TEST_CrashingFileSystem final : public ForwardingFileSystem {
  public:
   TEST_CrashingFileSystem(FileSystem& inner, TEST_CrashCounter& counter)
-      : inner_(inner), counter_(counter) {}
-  Result<std::string> ReadFile(const std::string& path) override { return inner_.ReadFile(path); }
-  Result<FileInfo> Stat(const std::string& path) override { return inner_.Stat(path); }
+      : ForwardingFileSystem(inner), inner_(inner), counter_(counter) {}
   Status WriteFileAtomic(const std::string& path, std::string_view content, uint32_t mode) override;
   Status WriteFileAtomicOwned(const std::string& path, std::string_view content, uint32_t mode,
                               FileOwner owner) override;
-  Status ChownNoFollow(const std::string& dir, const std::string& name, FileOwner owner,
-                       std::optional<uint32_t> mode) override {
-    return inner_.ChownNoFollow(dir, name, owner, mode);
-  }
-  Result<std::string> ReadRegularFile(const std::string& path, uint64_t max_size) override {
-    return inner_.ReadRegularFile(path, max_size);
-  }
-  Status Remove(const std::string& path) override { return inner_.Remove(path); }
-  Status CreateDirectories(const std::string& path, uint32_t mode) override {
-    return inner_.CreateDirectories(path, mode);
-  }
-  Result<std::vector<std::string>> ListDirectory(const std::string& path) override {
-    return inner_.ListDirectory(path);
-  }
 
  private:
   FileSystem& inner_;

@@ -27,9 +27,11 @@ std::string LastLines(const std::string& text, size_t count) {
 
 Status CheckConfigScript(const std::string& root) {
   const std::string script = root + "/config.sh";
-  if (detail::KindOf(script) == detail::EntryKind::kMissing) return {};  // said by the registrar
-  if (detail::KindOf(script) != detail::EntryKind::kOther ||
-      !detail::OwnedBySelfAndPrivate(script)) {
+  FileSystem& fs = PosixFileSystem();
+  if (detail::KindOf(fs, script) == detail::EntryKind::kMissing)
+    return {};  // said by the registrar
+  if (detail::KindOf(fs, script) != detail::EntryKind::kOther ||
+      !detail::OwnedBySelfAndPrivate(fs, script)) {
     return Fail(ErrorCode::kPermissionDenied, "register via " + script,
                 "config.sh is a link, or owned by another user, or writable by group or others",
                 "Lay the agent package out as plain files owned by the user agentboot runs as "

@@ -54,7 +54,8 @@ Result<std::string> PackageCache::Install(const std::string& tarball, const std:
   if (!version.empty() && !IsSafeVersion(version)) {
     return Fail(ErrorCode::kInvalidArgument, "agent package", "unsafe version '" + version + "'");
   }
-  auto temp = MakeTempDir(dir_ + "/.tmp-" + (version.empty() ? "local" : version) + "-");
+  auto temp =
+      env_.fs.MakeTempDirectory(dir_ + "/.tmp-" + (version.empty() ? "local" : version) + "-");
   if (!temp) return Fail(std::move(temp.error()));
   auto published = [&]() -> Result<std::string> {
     if (auto unpacked = Unpack(tarball, *temp); !unpacked) return Fail(unpacked.error());
@@ -70,7 +71,7 @@ Result<std::string> PackageCache::Install(const std::string& tarball, const std:
     }
     return Publish(*temp, name, sha256);
   }();
-  (void)RemoveTree(*temp);  // gone already after a successful rename; best effort otherwise
+  (void)env_.fs.RemoveTree(*temp);  // gone already after a successful rename; best effort otherwise
   return published;
 }
 
@@ -104,11 +105,12 @@ Result<std::string> PackageCache::Publish(const std::string& temp, const std::st
   }
   const std::string target = VersionDir(version);
   if (IsComplete(version)) return version;  // someone else's copy won; ours is discarded
-  if (KindOf(target) != EntryKind::kMissing) {
+  if (KindOf(env_.fs, target) != EntryKind::kMissing) {
     // Incomplete leftovers (a crash before this layout's atomic publish, a manual edit).
-    if (auto removed = RemoveTree(target); !removed) return Fail(std::move(removed.error()));
+    if (auto removed = env_.fs.RemoveTree(target); !removed)
+      return Fail(std::move(removed.error()));
   }
-  if (auto renamed = RenameDirectory(temp, target); !renamed) {
+  if (auto renamed = env_.fs.Rename(temp, target); !renamed) {
     if (IsComplete(version)) return version;
     return Fail(std::move(renamed.error()));
   }
@@ -119,7 +121,7 @@ void PackageCache::SweepTemporaries() {
   auto names = env_.fs.ListDirectory(dir_);
   if (!names) return;
   for (const std::string& name : *names) {
-    if (StartsWith(name, ".tmp-")) (void)RemoveTree(dir_ + "/" + name);
+    if (StartsWith(name, ".tmp-")) (void)env_.fs.RemoveTree(dir_ + "/" + name);
   }
 }
 

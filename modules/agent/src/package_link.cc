@@ -62,7 +62,7 @@ Status Preparer::LayOut(const std::string& package_dir, const std::string& versi
   if (auto made = env_.fs.CreateDirectories(root_, 0755); !made) return made;
   SweepRootTemporaries();
   for (const std::string part : {"bin", "externals"}) {
-    if (KindOf(package_dir + "/" + part) == EntryKind::kMissing) continue;
+    if (KindOf(env_.fs, package_dir + "/" + part) == EntryKind::kMissing) continue;
     if (auto laid = LayOutPart(package_dir, part, version); !laid) return laid;
   }
   auto names = env_.fs.ListDirectory(package_dir);
@@ -70,10 +70,12 @@ Status Preparer::LayOut(const std::string& package_dir, const std::string& versi
   for (const std::string& name : *names) {
     // Dot files are the root's own (.agent, .credentials*, .env, .path) or the cache's marker.
     const std::string from = package_dir + "/" + name;
-    if (StartsWith(name, ".") || IsPackageDirectory(name) || KindOf(from) != EntryKind::kOther) {
+    if (StartsWith(name, ".") || IsPackageDirectory(name) ||
+        KindOf(env_.fs, from) != EntryKind::kOther) {
       continue;
     }
-    if (KindOf(root_ + "/" + name) == EntryKind::kDirectory) continue;  // not ours to replace
+    if (KindOf(env_.fs, root_ + "/" + name) == EntryKind::kDirectory)
+      continue;  // not ours to replace
     if (auto copied = CopyFileReplacing(from, root_ + "/" + name); !copied) return copied;
   }
   PruneOtherVersions(version);
@@ -85,27 +87,28 @@ Status Preparer::LayOut(const std::string& package_dir, const std::string& versi
 Status Preparer::LayOutPart(const std::string& package_dir, const std::string& part,
                             const std::string& version) {
   const std::string versioned = root_ + "/" + part + "." + version;
-  const bool complete = KindOf(versioned) == EntryKind::kDirectory &&
+  const bool complete = KindOf(env_.fs, versioned) == EntryKind::kDirectory &&
                         (part != "bin" || env_.fs.Exists(versioned + "/Agent.Listener"));
   if (!complete) {
-    if (auto removed = RemoveTree(versioned); !removed) return removed;
-    auto temp = MakeTempDir(root_ + "/.tmp-" + part + "." + version + "-");
+    if (auto removed = env_.fs.RemoveTree(versioned); !removed) return removed;
+    auto temp = env_.fs.MakeTempDirectory(root_ + "/.tmp-" + part + "." + version + "-");
     if (!temp) return Fail(std::move(temp.error()));
-    (void)RemoveTree(*temp);  // LinkTree creates it with the source's mode
+    (void)env_.fs.RemoveTree(*temp);  // LinkTree creates it with the source's mode
     Status linked = LinkTree(package_dir + "/" + part, *temp);
-    if (linked) linked = RenameDirectory(*temp, versioned);
+    if (linked) linked = env_.fs.Rename(*temp, versioned);
     if (!linked) {
-      (void)RemoveTree(*temp);
+      (void)env_.fs.RemoveTree(*temp);
       return linked;
     }
   }
   const std::string link = root_ + "/" + part;
-  if (KindOf(link) == EntryKind::kDirectory || KindOf(link) == EntryKind::kOther) {
+  if (KindOf(env_.fs, link) == EntryKind::kDirectory ||
+      KindOf(env_.fs, link) == EntryKind::kOther) {
     return Fail(ErrorCode::kAlreadyExists, "link " + link,
                 "a real " + part + " that agentboot did not create is in the way",
                 "Move it away, or point --agent-dir at an empty directory.");
   }
-  return ReplaceSymlink(link, part + "." + version);
+  return env_.fs.ReplaceSymlink(link, part + "." + version);
 }
 
 // Leftovers of a LayOutPart that was interrupted.
@@ -114,7 +117,7 @@ void Preparer::SweepRootTemporaries() {
   if (!names) return;
   for (const std::string& name : *names) {
     if (StartsWith(name, ".tmp-bin.") || StartsWith(name, ".tmp-externals.")) {
-      (void)RemoveTree(root_ + "/" + name);
+      (void)env_.fs.RemoveTree(root_ + "/" + name);
     }
   }
 }
@@ -125,10 +128,11 @@ void Preparer::PruneOtherVersions(const std::string& version) {
   auto names = env_.fs.ListDirectory(root_);
   if (!names) return;
   for (const std::string& name : *names) {
-    if (!IsOtherVersion(name, version) || KindOf(root_ + "/" + name) != EntryKind::kDirectory) {
+    if (!IsOtherVersion(name, version) ||
+        KindOf(env_.fs, root_ + "/" + name) != EntryKind::kDirectory) {
       continue;
     }
-    if (auto removed = RemoveTree(root_ + "/" + name); !removed) {
+    if (auto removed = env_.fs.RemoveTree(root_ + "/" + name); !removed) {
       env_.log.Log(LogLevel::kWarning, kSource, "could not remove an old agent version",
                    {{"dir", root_ + "/" + name}, {"error", removed.error().ToString()}});
     }

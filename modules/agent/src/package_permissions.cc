@@ -15,7 +15,7 @@ constexpr mode_t kUnsafeBits = S_ISUID | S_ISGID | S_ISVTX | S_IWGRP | S_IWOTH;
 Status MakeEntrySafe(const std::string& path) {
   struct stat st {};
   if (::lstat(path.c_str(), &st) != 0) {
-    return Fail(ErrorCode::kInternal, "stat " + path, std::strerror(errno));
+    return Fail(ErrorCode::kInternal, "stat " + path, ErrnoText(errno));
   }
   const bool kept_type = S_ISREG(st.st_mode) || S_ISDIR(st.st_mode) || S_ISLNK(st.st_mode);
   if (!kept_type) {
@@ -25,14 +25,14 @@ Status MakeEntrySafe(const std::string& path) {
   }
   if (st.st_uid != ::geteuid() || st.st_gid != ::getegid()) {
     if (::lchown(path.c_str(), ::geteuid(), ::getegid()) != 0) {
-      return Fail(ErrorCode::kInternal, "chown " + path, std::strerror(errno));
+      return Fail(ErrorCode::kInternal, "chown " + path, ErrnoText(errno));
     }
   }
   // Symlinks have no mode of their own; the cache directory is agentboot's alone, so the path
   // names the entry just checked.
   if (!S_ISLNK(st.st_mode) && (st.st_mode & kUnsafeBits) != 0) {
     if (::chmod(path.c_str(), st.st_mode & 07777 & ~kUnsafeBits) != 0) {
-      return Fail(ErrorCode::kInternal, "chmod " + path, std::strerror(errno));
+      return Fail(ErrorCode::kInternal, "chmod " + path, ErrnoText(errno));
     }
   }
   return {};

@@ -50,11 +50,11 @@ Result<PreparedAgent> Preparer::Run() {
 
 Result<bool> Preparer::IsPrebaked() {
   const std::string bin = root_ + "/bin";
-  if (KindOf(bin) != EntryKind::kDirectory || !env_.fs.Exists(bin + "/Agent.Listener")) {
+  if (KindOf(env_.fs, bin) != EntryKind::kDirectory || !env_.fs.Exists(bin + "/Agent.Listener")) {
     return false;
   }
   for (const std::string& path : {bin, bin + "/Agent.Listener"}) {
-    if (!OwnedBySelfAndPrivate(path)) {
+    if (!OwnedBySelfAndPrivate(env_.fs, path)) {
       return Fail(ErrorCode::kPermissionDenied, "pre-baked agent " + path,
                   "it is owned by another user or writable by group or others, so agentboot "
                   "will not run it",
@@ -164,9 +164,19 @@ Result<Fetched> Preparer::HashLocal(const std::string& path) {
   return Fetched{path, *sha, 0};
 }
 
-Result<FileLock> Preparer::LockCache() {
+// An exclusive lock on the cache (FileSystem::Lock, flock(2)): only one agentboot unpacks or
+// sweeps at a time; a second one logs once and waits.
+Result<std::unique_ptr<FileLock>> Preparer::LockCache() {
   if (auto created = cache_.Create(); !created) return Fail(std::move(created.error()));
-  auto lock = FileLock::Acquire(cache_.LockPath(), env_.log);
+  LockRequest request;
+  request.mode = 0644;
+  auto lock = env_.fs.Lock(cache_.LockPath(), request);
+  if (!lock && lock.error().code == ErrorCode::kAlreadyExists) {
+    env_.log.Log(LogLevel::kInfo, "agent", "waiting for another agentboot to finish with the cache",
+                 {{"lock", cache_.LockPath()}});
+    request.wait = true;
+    lock = env_.fs.Lock(cache_.LockPath(), request);
+  }
   if (lock) cache_.SweepTemporaries();
   return lock;
 }

@@ -37,7 +37,7 @@ class Preparer {
   Result<PreparedAgent> FallBackToCache(Error error);
   Result<PreparedAgent> FromPackageSource();
   Result<Fetched> HashLocal(const std::string& path);
-  Result<FileLock> LockCache();
+  Result<std::unique_ptr<FileLock>> LockCache();
 
   // Downloads `url` into the cache's downloads directory (up to 3 attempts) and checks
   // `expected_sha256` when given; kInternal on a mismatch. Nothing is left behind on failure.

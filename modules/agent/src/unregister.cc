@@ -104,8 +104,8 @@ Result<std::string> ListenerVersion(Env& env, const std::string& root) {
   // and its directory belong to this user and are not writable by group or others.
   std::error_code ignored;
   const std::filesystem::path real = std::filesystem::canonical(listener, ignored);
-  if (real.empty() || !detail::OwnedBySelfAndPrivate(real.string()) ||
-      !detail::OwnedBySelfAndPrivate(real.parent_path().string())) {
+  if (real.empty() || !detail::OwnedBySelfAndPrivate(env.fs, real.string()) ||
+      !detail::OwnedBySelfAndPrivate(env.fs, real.parent_path().string())) {
     return Fail(ErrorCode::kPermissionDenied, "version of " + listener,
                 "the listener or its directory is owned by another user or writable by others",
                 "Pass --agent-version, or let agentboot lay out the package itself.");
@@ -113,14 +113,14 @@ Result<std::string> ListenerVersion(Env& env, const std::string& root) {
   // Every start of the real listener, --version included, creates its diagnostics directory
   // and a trace log (HostContext.cs:135-137): point it at a private directory that goes away,
   // so the query leaves nothing in the root (agent-audit D5).
-  auto diag = detail::MakeTempDir(TempDirectory(env.vars) + "/agentboot-version-");
+  auto diag = env.fs.MakeTempDirectory(TempDirectory(env.vars) + "/agentboot-version-");
   if (!diag) return Fail(std::move(diag.error()));
   ProcessSpec spec;
   spec.argv = {listener, "--version"};
   spec.env = {{"PATH", "/usr/bin:/bin"}, {"AGENT_DIAGLOGPATH", *diag}};
   spec.timeout = std::chrono::seconds(60);
   auto output = env.processes.Run(spec);
-  (void)detail::RemoveTree(*diag);
+  (void)env.fs.RemoveTree(*diag);
   if (!output) return Fail(std::move(output.error()));
   const std::string version = Trim(output->stdout_text.substr(0, output->stdout_text.find('\n')));
   if (output->exit_code != 0 || version.empty()) {

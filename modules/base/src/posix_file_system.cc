@@ -3,6 +3,7 @@
 
 #include "agentboot/base.h"
 
+#include "posix_ops.h"
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -11,46 +12,7 @@
 namespace agentboot {
 namespace {
 
-// What to do about a failed file operation, by its errno.
-std::string AdviceFor(int err) {
-  switch (err) {
-    case EACCES:
-    case EPERM:
-      return "Give this user access to the path, or choose another one (run agentboot as root "
-             "for system directories).";
-    case ENOENT:
-      return "Check the path, or create the directory that is missing.";
-    case ENOTDIR:
-      return "A part of the path is a file, not a directory: fix the path.";
-    case ENOSPC:
-    case EDQUOT:
-      return "Free space on that file system (df -h), or choose a directory on another one.";
-    case EROFS:
-      return "The file system is read-only: choose a writable directory.";
-    case ENAMETOOLONG:
-      return "Use a shorter path (at most 255 bytes a name and 4095 in all).";
-    default:
-      return "Check the path, its permissions and the file system.";
-  }
-}
-
-// errno becomes an Error once, here at the seam.
-Error PosixError(const std::string& context, int err) {
-  char buffer[256];
-  const char* text = strerror_r(err, buffer, sizeof buffer);
-  const ErrorCode code = err == ENOENT                   ? ErrorCode::kNotFound
-                         : err == EACCES || err == EPERM ? ErrorCode::kPermissionDenied
-                         : err == EEXIST                 ? ErrorCode::kAlreadyExists
-                                                         : ErrorCode::kInternal;
-  return MakeError(code, context, text, AdviceFor(err));
-}
-
-// ELOOP from O_NOFOLLOW means "a symlink": refused, not followed.
-Error NoFollowError(const std::string& context, int err) {
-  if (err != ELOOP) return PosixError(context, err);
-  return MakeError(ErrorCode::kInvalidArgument, context, "is a symlink; not followed",
-                   "Remove the link; agentboot writes this file itself.");
-}
+using posix::NoFollowError;
 
 std::string DirectoryOf(const std::string& path) {
   const size_t slash = path.rfind('/');
@@ -59,29 +21,10 @@ std::string DirectoryOf(const std::string& path) {
   return path.substr(0, slash);
 }
 
-class FileDescriptor {
- public:
-  explicit FileDescriptor(int fd) : fd_(fd) {}
-  FileDescriptor(const FileDescriptor&) = delete;
-  FileDescriptor& operator=(const FileDescriptor&) = delete;
-  ~FileDescriptor() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  int get() const { return fd_; }
-  int Release() {
-    const int fd = fd_;
-    fd_ = -1;
-    return fd;
-  }
-
- private:
-  int fd_;
-};
-
 class PosixFs final : public FileSystem {
  public:
   Result<std::string> ReadFile(const std::string& path) override {
-    FileDescriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
     if (fd.get() < 0) return Fail(PosixError("read " + path, errno));
     std::string content;
     char buffer[8192];
@@ -121,10 +64,10 @@ class PosixFs final : public FileSystem {
     if (name.empty() || name.find('/') != std::string::npos || name == "." || name == "..") {
       return Fail(ErrorCode::kInvalidArgument, context, "not a file name");
     }
-    FileDescriptor dir_fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    UniqueFd dir_fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
     if (dir_fd.get() < 0) return Fail(NoFollowError(context, errno));
-    FileDescriptor fd(::openat(dir_fd.get(), name.c_str(),
-                               O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC));
+    UniqueFd fd(::openat(dir_fd.get(), name.c_str(),
+                         O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC));
     if (fd.get() < 0) return Fail(NoFollowError(context, errno));
     struct stat st {};
     if (::fstat(fd.get(), &st) != 0) return Fail(PosixError(context, errno));
@@ -144,8 +87,7 @@ class PosixFs final : public FileSystem {
 
   Result<std::string> ReadRegularFile(const std::string& path, uint64_t max_size) override {
     const std::string context = "read " + path;
-    FileDescriptor fd(
-        ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC));
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC));
     if (fd.get() < 0) return Fail(NoFollowError(context, errno));
     struct stat st {};
     if (::fstat(fd.get(), &st) != 0) return Fail(PosixError(context, errno));
@@ -202,12 +144,35 @@ class PosixFs final : public FileSystem {
     return names;
   }
 
+  Result<EntryInfo> Lstat(const std::string& path) override { return posix::Lstat(path); }
+  Status Rename(const std::string& from, const std::string& to) override {
+    return posix::Rename(from, to);
+  }
+  Status ReplaceSymlink(const std::string& link, const std::string& target) override {
+    return posix::ReplaceSymlink(link, target);
+  }
+  Status RemoveTree(const std::string& path) override { return posix::RemoveTree(path); }
+  Result<std::string> MakeTempDirectory(const std::string& prefix) override {
+    return posix::MakeTempDirectory(prefix);
+  }
+  Status ChownDirectoryNoFollow(const std::string& path, FileOwner owner,
+                                std::optional<uint32_t> mode) override {
+    return posix::ChownDirectoryNoFollow(path, owner, mode);
+  }
+  Result<std::unique_ptr<FileLock>> Lock(const std::string& path,
+                                         const LockRequest& request) override {
+    return posix::Lock(path, request);
+  }
+  Result<LockProbe> ProbeLock(const std::string& path, bool private_to_self) override {
+    return posix::ProbeLock(path, private_to_self);
+  }
+
  private:
   static Status WriteAtomic(const std::string& path, std::string_view content, uint32_t mode,
                             std::optional<FileOwner> owner) {
     const std::string context = "write " + path;
     std::string temp = path + ".tmp.XXXXXX";
-    FileDescriptor fd(::mkostemp(temp.data(), O_CLOEXEC));
+    UniqueFd fd(::mkostemp(temp.data(), O_CLOEXEC));
     if (fd.get() < 0) return Fail(PosixError(context, errno));
     auto cleanup_fail = [&](int err) {
       ::unlink(temp.c_str());
@@ -229,7 +194,7 @@ class PosixFs final : public FileSystem {
     if (::fsync(fd.get()) != 0) return cleanup_fail(errno);
     if (::close(fd.Release()) != 0) return cleanup_fail(errno);
     if (::rename(temp.c_str(), path.c_str()) != 0) return cleanup_fail(errno);
-    FileDescriptor dir(::open(DirectoryOf(path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    UniqueFd dir(::open(DirectoryOf(path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (dir.get() >= 0) ::fsync(dir.get());  // best effort: the rename itself has happened
     return {};
   }

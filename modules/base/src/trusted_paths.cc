@@ -84,7 +84,7 @@ Status CheckTrustedDirectory(const std::string& path, const DirectoryTrust& trus
   const bool target_exists = chain.back() == Prefixes(absolute).back();
   struct stat target {};
   if (::stat(chain.back().c_str(), &target) != 0) {
-    return Fail(ErrorCode::kInternal, "stat " + chain.back(), std::strerror(errno));
+    return Fail(ErrorCode::kInternal, "stat " + chain.back(), ErrnoText(errno));
   }
   // A file where a parent should be: nothing can be created below it, and the mkdir that follows
   // says so as the local failure it is.
@@ -92,14 +92,14 @@ Status CheckTrustedDirectory(const std::string& path, const DirectoryTrust& trus
   // The chain as written, and the chain with every symlink resolved.
   char resolved[PATH_MAX];
   if (::realpath(chain.back().c_str(), resolved) == nullptr) {
-    return Fail(ErrorCode::kInternal, "realpath " + chain.back(), std::strerror(errno));
+    return Fail(ErrorCode::kInternal, "realpath " + chain.back(), ErrnoText(errno));
   }
   for (const auto& real : Prefixes(resolved)) chain.push_back(real);
   std::set<std::pair<dev_t, ino_t>> seen;
   for (const auto& dir : chain) {
     if (auto link = CheckLink(dir); !link) return link;
     if (::stat(dir.c_str(), &st) != 0) {
-      return Fail(ErrorCode::kInternal, "stat " + dir, std::strerror(errno));
+      return Fail(ErrorCode::kInternal, "stat " + dir, ErrnoText(errno));
     }
     if (!seen.insert({st.st_dev, st.st_ino}).second) continue;
     const bool is_target =
@@ -110,27 +110,25 @@ Status CheckTrustedDirectory(const std::string& path, const DirectoryTrust& trus
 }
 
 Result<std::string> ReadTrustedFile(const std::string& path, uint64_t max_size) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-  if (fd < 0) {
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC));
+  if (!fd.valid()) {
     const int error = errno;
     if (error == ENOENT) return Fail(ErrorCode::kNotFound, path, "No such file or directory");
     if (error == ELOOP) {
       return Fail(ErrorCode::kInvalidArgument, path, "is a symlink; agentboot does not follow it",
                   "Remove the link; agentboot writes this file itself.");
     }
-    return Fail(ErrorCode::kInvalidArgument, path, std::strerror(error),
+    return Fail(ErrorCode::kInvalidArgument, path, ErrnoText(error),
                 "Check the file's owner and mode.");
   }
   struct stat st {};
-  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
+  if (::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode) ||
       static_cast<uint64_t>(st.st_size) > max_size) {
-    ::close(fd);
     return Fail(ErrorCode::kInvalidArgument, path,
                 "is not a regular file of at most " + std::to_string(max_size) + " bytes",
                 "Remove it; agentboot writes this file itself.");
   }
   if (!TrustedOwner(st.st_uid) || (st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
-    ::close(fd);
     return Fail(ErrorCode::kInvalidArgument, path,
                 "is owned by uid " + std::to_string(st.st_uid) +
                     " or writable by others, so agentboot cannot trust what it says",
@@ -140,14 +138,14 @@ Result<std::string> ReadTrustedFile(const std::string& path, uint64_t max_size) 
   std::string content;
   char buffer[4096];
   ssize_t n = 0;
-  while (content.size() <= max_size && (n = ::read(fd, buffer, sizeof buffer)) != 0) {
+  while (content.size() <= max_size && (n = ::read(fd.get(), buffer, sizeof buffer)) != 0) {
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) break;
     content.append(buffer, static_cast<size_t>(n));
   }
   const int error = errno;
-  ::close(fd);
-  if (n < 0) return Fail(ErrorCode::kInternal, "read " + path, std::strerror(error));
+  fd.Reset();
+  if (n < 0) return Fail(ErrorCode::kInternal, "read " + path, ErrnoText(error));
   if (content.size() > max_size) {
     return Fail(ErrorCode::kInvalidArgument, path, "grew while it was read");
   }

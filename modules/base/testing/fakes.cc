@@ -67,6 +67,9 @@ Result<std::string> MemFileSystem::ReadFile(const std::string& path) {
   const auto it = Follow(path);
   if (it == files_.end())
     return Fail(ErrorCode::kNotFound, "read " + path, "No such file or directory");
+  if (it->second.kind == Kind::kDirectory) {
+    return Fail(ErrorCode::kInternal, "read " + path, "Is a directory");
+  }
   ++reads_[path];
   if (it->second.kind == Kind::kFifo) return std::string();
   return it->second.content;
@@ -75,7 +78,10 @@ Result<std::string> MemFileSystem::ReadFile(const std::string& path) {
 Result<FileInfo> MemFileSystem::Stat(const std::string& path) {
   std::lock_guard lock(mu_);
   const auto it = Follow(path);
-  if (it != files_.end()) return FileInfo{it->second.content.size(), it->second.mode, false};
+  if (it != files_.end()) {
+    const bool directory = it->second.kind == Kind::kDirectory;
+    return FileInfo{directory ? 0 : it->second.content.size(), it->second.mode, directory};
+  }
   const std::string prefix = path + "/";
   for (const auto& [name, file] : files_) {
     if (StartsWith(name, prefix)) return FileInfo{0, 0755, true};
@@ -89,7 +95,7 @@ Status MemFileSystem::WriteFileAtomic(const std::string& path, std::string_view 
   if (fail_prefix_ && StartsWith(path, *fail_prefix_)) {
     return Fail(ErrorCode::kInternal, "write " + path, "injected write failure");
   }
-  files_[path] = File{std::string(content), mode, Kind::kRegular, std::nullopt};
+  files_[path] = File{std::string(content), mode, Kind::kRegular, std::nullopt, next_id_++};
   return {};
 }
 
@@ -140,11 +146,30 @@ Result<std::string> MemFileSystem::ReadRegularFile(const std::string& path, uint
 
 Status MemFileSystem::Remove(const std::string& path) {
   std::lock_guard lock(mu_);
-  files_.erase(path);
+  const auto it = files_.find(path);
+  if (it != files_.end() && it->second.kind == Kind::kDirectory) {
+    return Fail(ErrorCode::kInternal, "remove " + path, "Is a directory");
+  }
+  if (it != files_.end()) files_.erase(it);
   return {};
 }
 
-Status MemFileSystem::CreateDirectories(const std::string&, uint32_t) { return {}; }
+// mkdir -p: an existing entry of any kind is left as it is (EEXIST is not an error).
+Status MemFileSystem::CreateDirectories(const std::string& path, uint32_t mode) {
+  std::lock_guard lock(mu_);
+  if (fail_prefix_ && StartsWith(path, *fail_prefix_)) {
+    return Fail(ErrorCode::kInternal, "mkdir " + path, "injected write failure");
+  }
+  std::string partial;
+  for (const auto& part : Split(path, '/')) {
+    partial += part;
+    if (!partial.empty() && files_.find(partial) == files_.end()) {
+      files_[partial] = File{"", mode, Kind::kDirectory, std::nullopt, next_id_++};
+    }
+    partial += '/';
+  }
+  return {};
+}
 
 Result<std::vector<std::string>> MemFileSystem::ListDirectory(const std::string& path) {
   std::lock_guard lock(mu_);
@@ -161,17 +186,17 @@ Result<std::vector<std::string>> MemFileSystem::ListDirectory(const std::string&
 
 void MemFileSystem::Put(const std::string& path, std::string content, uint32_t mode) {
   std::lock_guard lock(mu_);
-  files_[path] = File{std::move(content), mode, Kind::kRegular, std::nullopt};
+  files_[path] = File{std::move(content), mode, Kind::kRegular, std::nullopt, next_id_++};
 }
 
 void MemFileSystem::PutSymlink(const std::string& path, const std::string& target) {
   std::lock_guard lock(mu_);
-  files_[path] = File{target, 0777, Kind::kSymlink, std::nullopt};
+  files_[path] = File{target, 0777, Kind::kSymlink, std::nullopt, next_id_++};
 }
 
 void MemFileSystem::PutFifo(const std::string& path) {
   std::lock_guard lock(mu_);
-  files_[path] = File{"", 0644, Kind::kFifo, std::nullopt};
+  files_[path] = File{"", 0644, Kind::kFifo, std::nullopt, next_id_++};
 }
 
 std::optional<FileOwner> MemFileSystem::OwnerOf(const std::string& path) const {

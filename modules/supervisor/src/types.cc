@@ -1,32 +1,12 @@
-// Small value helpers of the public header: names, the exit-code table, UniqueFd.
+// Small value helpers of the public header: names and the exit-code table.
 
 #include <string>
 
 #include "agentboot/supervisor.h"
 
 #include <string.h>
-#include <unistd.h>
 
 namespace agentboot::supervisor {
-
-UniqueFd& UniqueFd::operator=(UniqueFd&& other) noexcept {
-  if (this != &other) {
-    Reset();
-    fd_ = other.Release();
-  }
-  return *this;
-}
-
-int UniqueFd::Release() noexcept {
-  const int fd = fd_;
-  fd_ = -1;
-  return fd;
-}
-
-void UniqueFd::Reset() noexcept {
-  if (fd_ >= 0) ::close(fd_);
-  fd_ = -1;
-}
 
 std::string ExitStatus::ToString() const {
   if (!signaled()) return "exit " + std::to_string(code);

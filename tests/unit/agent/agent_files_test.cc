@@ -12,34 +12,12 @@ using agentboot::testing::MemFileSystem;
 using testing::TestKey;
 
 // Forwards to MemFileSystem and records the order of removals.
-class RecordingFileSystem final : public FileSystem {
+class RecordingFileSystem final : public ForwardingFileSystem {
  public:
-  Result<std::string> ReadFile(const std::string& path) override { return mem.ReadFile(path); }
-  Result<FileInfo> Stat(const std::string& path) override { return mem.Stat(path); }
-  Status WriteFileAtomic(const std::string& path, std::string_view content,
-                         uint32_t mode) override {
-    return mem.WriteFileAtomic(path, content, mode);
-  }
-  Status WriteFileAtomicOwned(const std::string& path, std::string_view content, uint32_t mode,
-                              FileOwner owner) override {
-    return mem.WriteFileAtomicOwned(path, content, mode, owner);
-  }
-  Status ChownNoFollow(const std::string& dir, const std::string& name, FileOwner owner,
-                       std::optional<uint32_t> mode) override {
-    return mem.ChownNoFollow(dir, name, owner, mode);
-  }
-  Result<std::string> ReadRegularFile(const std::string& path, uint64_t max_size) override {
-    return mem.ReadRegularFile(path, max_size);
-  }
+  RecordingFileSystem() : ForwardingFileSystem(mem) {}
   Status Remove(const std::string& path) override {
     removed.push_back(path);
     return mem.Remove(path);
-  }
-  Status CreateDirectories(const std::string& path, uint32_t mode) override {
-    return mem.CreateDirectories(path, mode);
-  }
-  Result<std::vector<std::string>> ListDirectory(const std::string& path) override {
-    return mem.ListDirectory(path);
   }
 
   MemFileSystem mem;

@@ -37,24 +37,17 @@ class CrashSwitch {
 };
 
 // MemFileSystem whose writes and removals go through a CrashSwitch. Reads always work.
-class CrashingFileSystem final : public FileSystem {
+class CrashingFileSystem final : public ForwardingFileSystem {
  public:
-  CrashingFileSystem(FileSystem& inner, CrashSwitch& crash) : inner_(inner), crash_(crash) {}
-  Result<std::string> ReadFile(const std::string& path) override { return inner_.ReadFile(path); }
-  Result<FileInfo> Stat(const std::string& path) override { return inner_.Stat(path); }
+  CrashingFileSystem(FileSystem& inner, CrashSwitch& crash)
+      : ForwardingFileSystem(inner), inner_(inner), crash_(crash) {}
   Status WriteFileAtomic(const std::string& path, std::string_view content, uint32_t mode) override;
   Status WriteFileAtomicOwned(const std::string& path, std::string_view content, uint32_t mode,
                               FileOwner owner) override;
   Status ChownNoFollow(const std::string& dir, const std::string& name, FileOwner owner,
                        std::optional<uint32_t> mode) override;
-  Result<std::string> ReadRegularFile(const std::string& path, uint64_t max_size) override {
-    return inner_.ReadRegularFile(path, max_size);
-  }
   Status Remove(const std::string& path) override;
   Status CreateDirectories(const std::string& path, uint32_t mode) override;
-  Result<std::vector<std::string>> ListDirectory(const std::string& path) override {
-    return inner_.ListDirectory(path);
-  }
 
  private:
   FileSystem& inner_;

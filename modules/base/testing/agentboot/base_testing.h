@@ -4,6 +4,7 @@
 #include <deque>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <random>
 #include <string>
@@ -59,10 +60,15 @@ class FakeEnvironment final : public Environment {
   std::map<std::string, std::string> vars_;
 };
 
-// In-memory files. Directories exist implicitly. Fault injection: FailWrites(path prefix).
+// In-memory files. Directories exist implicitly (any file below them), or explicitly once made
+// (CreateDirectories, MakeTempDirectory, PutDirectory). Fault injection: FailWrites(path prefix).
 // Symlinks (PutSymlink) are followed by ReadFile and Stat, like the real thing, and refused by
-// the no-follow operations; a FIFO (PutFifo) reads as empty through ReadFile (where the real one
-// would block) and is refused by ReadRegularFile.
+// the no-follow operations (Lstat reports them, RemoveTree unlinks them and never touches their
+// target, ChownDirectoryNoFollow and Lock refuse them); a FIFO (PutFifo) reads as empty through
+// ReadFile (where the real one would block) and is refused by ReadRegularFile. Locks follow
+// flock(2): every Lock call is its own open file, so two locks on one file conflict as two
+// processes' would; a request that would have to wait fails with kDeadlineExceeded instead (the
+// fake never blocks). Files nobody gave an owner belong to `self` (SetSelf; uid 0 by default).
 class MemFileSystem final : public FileSystem {
  public:
   Result<std::string> ReadFile(const std::string& path) override;
@@ -76,7 +82,19 @@ class MemFileSystem final : public FileSystem {
   Status Remove(const std::string& path) override;
   Status CreateDirectories(const std::string& path, uint32_t mode) override;
   Result<std::vector<std::string>> ListDirectory(const std::string& path) override;
+  Result<EntryInfo> Lstat(const std::string& path) override;
+  Status Rename(const std::string& from, const std::string& to) override;
+  Status ReplaceSymlink(const std::string& link, const std::string& target) override;
+  Status RemoveTree(const std::string& path) override;
+  Result<std::string> MakeTempDirectory(const std::string& prefix) override;
+  Status ChownDirectoryNoFollow(const std::string& path, FileOwner owner,
+                                std::optional<uint32_t> mode) override;
+  Result<std::unique_ptr<FileLock>> Lock(const std::string& path,
+                                         const LockRequest& request) override;
+  Result<LockProbe> ProbeLock(const std::string& path, bool private_to_self) override;
 
+  void PutDirectory(const std::string& path, uint32_t mode = 0755);
+  void SetSelf(FileOwner self);
   void Put(const std::string& path, std::string content, uint32_t mode = 0644);
   void PutSymlink(const std::string& path, const std::string& target);
   void PutFifo(const std::string& path);
@@ -87,17 +105,31 @@ class MemFileSystem final : public FileSystem {
   void FailWritesUnder(const std::string& prefix) { fail_prefix_ = prefix; }
 
  private:
-  enum class Kind { kRegular, kSymlink, kFifo };
+  enum class Kind { kRegular, kSymlink, kFifo, kDirectory };
   struct File {
     std::string content;  // a symlink's target
     uint32_t mode = 0644;
     Kind kind = Kind::kRegular;
     std::optional<FileOwner> owner;
+    uint64_t inode = 0;
   };
+  struct LockHolders {
+    int exclusive = 0;
+    int shared = 0;
+  };
+  class MemLock;
   // The entry `path` names after following symlinks (at most 8); files_.end() when none.
   std::map<std::string, File>::iterator Follow(const std::string& path);
+  // The entry `path` names itself, an implicit directory made explicit; files_.end() when none.
+  std::map<std::string, File>::iterator Entry(const std::string& path);
+  Result<std::map<std::string, File>::iterator> OpenLockFile(const std::string& path, bool create,
+                                                             uint32_t mode, bool private_to_self);
+  void Unlock(const std::string& path, bool exclusive);
   mutable std::mutex mu_;
   std::map<std::string, File> files_;
+  std::map<std::string, LockHolders> locks_;
+  FileOwner self_;
+  uint64_t next_id_ = 1;
   std::map<std::string, int> reads_;
   std::optional<std::string> fail_prefix_;
 };

@@ -21,24 +21,8 @@ namespace agentboot::supervisor {
 
 // Launching the listener.
 
-// A file descriptor that closes itself. Move-only.
-class UniqueFd {
- public:
-  UniqueFd() = default;
-  explicit UniqueFd(int fd) noexcept : fd_(fd) {}
-  UniqueFd(UniqueFd&& other) noexcept : fd_(other.Release()) {}
-  UniqueFd& operator=(UniqueFd&& other) noexcept;
-  UniqueFd(const UniqueFd&) = delete;
-  UniqueFd& operator=(const UniqueFd&) = delete;
-  ~UniqueFd() { Reset(); }
-  int get() const noexcept { return fd_; }
-  bool valid() const noexcept { return fd_ >= 0; }
-  int Release() noexcept;
-  void Reset() noexcept;
-
- private:
-  int fd_ = -1;
-};
+// A file descriptor that closes itself. Move-only: base's one descriptor owner.
+using UniqueFd = ::agentboot::UniqueFd;
 
 struct LaunchSpec {
   // argv[0] containing no '/' is looked up on PATH from `env` (in the parent, before fork).
