@@ -39,6 +39,15 @@ enum class ErrorCode {
 
 std::string_view ErrorCodeName(ErrorCode code) noexcept;
 
+// Who failed, as far as the code that made or passed on the error knows: the exit code depends on
+// it (an identity's refusal is not Azure DevOps' refusal), so it is set where that is known, never
+// read back from the context or message text.
+enum class ErrorOrigin {
+  kUnspecified,  // not said: a server's or a local step's failure, judged by its code
+  kIdentity,     // the identity source (managed identity endpoint, Entra, az, the PAT file)
+  kTls,          // a server's TLS certificate was not trusted (whichever server it was)
+};
+
 struct Error {
   ErrorCode code = ErrorCode::kInternal;
   std::string context;  // what was being done: "GET …/connectionData", "read /path"
@@ -47,6 +56,7 @@ struct Error {
   bool retryable = false;
   std::optional<std::chrono::milliseconds> retry_after;  // from the server, when it said so
   int http_status = 0;                                   // 0 when not an HTTP answer
+  ErrorOrigin origin = ErrorOrigin::kUnspecified;
 
   // "context: detail" and, when present, " — advice".
   std::string ToString() const;
@@ -134,6 +144,24 @@ class Random {
   virtual ~Random() = default;
   virtual double Uniform(double low, double high) = 0;  // in [low, high]
 };
+
+// ---------------------------------------------------------------------------------------------
+// The one back-off rule every retry loop uses (HTTP calls, identity refreshes, listener restarts,
+// drain and rotation steps); each keeps its own numbers. The delay before retry `attempt` (1 for
+// the first) is min(max, initial * multiplier^(attempt - 1)), scaled by a jitter factor that runs
+// from 1 - jitter_below to 1 + jitter_above as `jitter01` (drawn by the caller from its Random,
+// Uniform(0, 1)) runs from 0 to 1, rounded to the millisecond; never negative, and never above
+// max when jitter_within_max.
+struct ExponentialBackoff {
+  Duration initial{std::chrono::seconds(1)};
+  Duration max{std::chrono::seconds(60)};
+  double multiplier = 2.0;
+  double jitter_below = 0.0;  // in [0, 1]
+  double jitter_above = 0.0;  // >= 0
+  bool jitter_within_max = false;
+  bool has_jitter() const { return jitter_below > 0 || jitter_above > 0; }
+};
+Duration BackoffDelay(const ExponentialBackoff& backoff, int attempt, double jitter01);
 
 // ---------------------------------------------------------------------------------------------
 // Environment: a read-only view of environment variables, captured once at start in production
@@ -359,5 +387,8 @@ std::string NewGuid(Random& random);  // lower-case D format
 std::string TextProblem(std::string_view text);
 // Joins a base URL and a path with exactly one '/' between them.
 std::string JoinUrl(std::string_view base, std::string_view path);
+// Joins a directory and a relative name with exactly one '/' between them ("/a/" + "b" ->
+// "/a/b"); an empty directory gives the name unchanged. Nothing is resolved or checked.
+std::string JoinPath(std::string_view directory, std::string_view name);
 
 }  // namespace agentboot
