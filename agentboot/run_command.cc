@@ -40,11 +40,7 @@ void BlockSupervisionSignals() {
 }
 
 int JobResultExitCode(const std::string& result) {
-  if (result == "succeeded") return kExitOk;
-  if (result == "succeededWithIssues") return kExitJobSucceededWithIssues;
-  if (result == "failed") return kExitJobFailed;
-  if (result == "canceled" || result == "abandoned") return kExitJobCanceled;
-  return kExitNoJobRan;
+  return ExitCodeForJob(devops::ParseJobResult(result));
 }
 
 // The result of the last job this agent finished, read from the server (the listener's own exit

@@ -84,10 +84,23 @@ devops::ClientOptions ClientOptionsFor(const std::string& url) {
   return options;
 }
 
+const std::map<std::string, Registrar>& RegistrarChoices() {
+  static const std::map<std::string, Registrar> kChoices = {{"native", Registrar::kNative},
+                                                            {"agent", Registrar::kAgent}};
+  return kChoices;
+}
+
+const std::map<std::string, ScheduledEventsMode>& ScheduledEventsChoices() {
+  static const std::map<std::string, ScheduledEventsMode> kChoices = {
+      {"auto", ScheduledEventsMode::kAuto},
+      {"on", ScheduledEventsMode::kOn},
+      {"off", ScheduledEventsMode::kOff}};
+  return kChoices;
+}
+
 int FailedStage(const Error& error) {
   PrintFailure(error);
-  const bool identity = StartsWith(error.context, "identity");
-  return ExitCodeFor(identity ? Stage::kIdentity : Stage::kDevOps, error);
+  return ExitCodeFor(StageOf(error), error);
 }
 
 Result<agent::RegisterOptions> RegisterOptionsFrom(App& app, const RegisterFlags& flags,
@@ -153,7 +166,7 @@ void AddLifecycleOptions(CLI::App& command, RunFlags& flags) {
                   "Drain on an Azure Scheduled Event (Terminate, Preempt) for this VM: auto (when "
                   "the identity is IMDS), on or off")
       ->envname("AGENTBOOT_SCHEDULED_EVENTS")
-      ->check(CLI::IsMember({"auto", "on", "off"}));
+      ->transform(CLI::CheckedTransformer(ScheduledEventsChoices()));
   command
       .add_option("--rotate-key-every", flags.rotate_key_every,
                   "Rotate the agent's RSA key on this period (e.g. 30d, 12h); off by default")
