@@ -162,10 +162,9 @@ Runner RegisterRegisterCommand(CLI::App& parent) {
                     "Register an offline template agent (KEDA, empty pools); never cleaned up");
   command->add_option("--agent-version", flags->agent_version,
                       "Listener version to report (default: bin/Agent.Listener --version)");
-  command
-      ->add_option("--registrar", flags->registrar,
-                   "native (REST, default) or agent (the agent's own config.sh)")
-      ->transform(CLI::CheckedTransformer(RegistrarChoices()));
+  Choices(command->add_option("--registrar", flags->registrar,
+                              "native (REST, default) or agent (the agent's own config.sh)"),
+          RegistrarChoices());
   return [flags](App& app) { return RunRegister(app, *flags); };
 }
 

@@ -21,9 +21,21 @@ enum class Registrar { kNative, kAgent };  // REST calls; the agent's own config
 // When Azure Scheduled Events drain the agent (--scheduled-events).
 enum class ScheduledEventsMode { kAuto, kOn, kOff };  // auto: only with the IMDS identity
 
-// The command line's words for them, for CLI::CheckedTransformer (the only place they are read).
-const std::map<std::string, Registrar>& RegistrarChoices();
-const std::map<std::string, ScheduledEventsMode>& ScheduledEventsChoices();
+// Makes an option of one of these enums take exactly the given words (shown in --help in this
+// order) and map them to the enum: the only place the words are read.
+template <typename Enum>
+CLI::Option* Choices(CLI::Option* option,
+                     const std::vector<std::pair<std::string, Enum>>& choices) {
+  std::vector<std::string> words;
+  for (const auto& choice : choices) words.push_back(choice.first);
+  // transform() runs before the validators added earlier: the words are checked first (so the
+  // enum's numbers are not accepted), then mapped.
+  return option->transform(CLI::CheckedTransformer(choices).description(""))
+      ->transform(CLI::IsMember(words))
+      ->type_name("TEXT");
+}
+const std::vector<std::pair<std::string, Registrar>>& RegistrarChoices();
+const std::vector<std::pair<std::string, ScheduledEventsMode>>& ScheduledEventsChoices();
 
 struct RegisterFlags {
   std::string url;
