@@ -200,7 +200,7 @@ int RotateHere(App& app, const DrainFlags& flags, agent::AgentFiles& files,
   devops::Client client(ClientOptionsFor(*url), app.transport(), app.tokens(), env);
   auto agent = client.GetAgent(settings.pool_id, settings.agent_id);
   if (!agent) return FailedStage(agent.error());
-  if (agent->status == "online") {
+  if (agent->status_kind == devops::AgentStatus::kOnline) {
     PrintFailure(MakeError(ErrorCode::kAlreadyExists, "rotate",
                            "the agent is online, but no agentboot runs it here",
                            "Stop its listener first, or rotate through the agentboot that runs "

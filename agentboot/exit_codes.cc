@@ -3,6 +3,8 @@
 #include <array>
 #include <iostream>
 
+#include "agentboot/devops.h"
+
 namespace agentboot::cli {
 namespace {
 
@@ -55,9 +57,9 @@ Kind KindOf(const Error& error) {
   if (status >= 300 && status < 400) return Kind::kRedirect;
   if (status >= 500 && error.code == ErrorCode::kInternal) return Kind::kServer;
   if (status != 0) return Kind::kOther;
-  // The advice libcurl's certificate failures carry (modules/http/src/curl_common.cc), kept by
-  // the identity sources and the Azure DevOps client.
-  if (error.advice.find("TLS certificate is not trusted") != std::string::npos) return Kind::kTls;
+  // Set by libcurl's certificate failures (modules/http/src/curl_common.cc), kept by the identity
+  // sources and the Azure DevOps client.
+  if (error.origin == ErrorOrigin::kTls) return Kind::kTls;
   if (IsLocalFileContext(error.context)) return Kind::kLocal;
   return Kind::kOther;
 }
@@ -92,6 +94,10 @@ std::string FallbackAdvice(Stage stage, const Error& error) {
 }  // namespace
 
 std::span<const ExitCodeInfo> ExitCodeTable() { return kTable; }
+
+Stage StageOf(const Error& error) {
+  return error.origin == ErrorOrigin::kIdentity ? Stage::kIdentity : Stage::kDevOps;
+}
 
 int ExitCodeFor(Stage stage, const Error& error) {
   // A step that failed while a stop was pending failed because of it (run's preparation only:
@@ -130,6 +136,24 @@ int ExitCodeFor(Stage stage, const Error& error) {
   return kExitInternal;
 }
 
+int ExitCodeForJob(devops::JobResult result) {
+  switch (result) {
+    case devops::JobResult::kSucceeded:
+      return kExitOk;
+    case devops::JobResult::kSucceededWithIssues:
+      return kExitJobSucceededWithIssues;
+    case devops::JobResult::kFailed:
+      return kExitJobFailed;
+    case devops::JobResult::kCanceled:
+    case devops::JobResult::kAbandoned:
+      return kExitJobCanceled;
+    case devops::JobResult::kSkipped:
+    case devops::JobResult::kNone:
+      break;
+  }
+  return kExitNoJobRan;
+}
+
 Error WithAdvice(Error error) {
   if (!error.advice.empty()) return error;
   switch (KindOf(error)) {
@@ -149,8 +173,7 @@ Error WithAdvice(Error error) {
     default:
       break;
   }
-  const bool identity = error.context.rfind("identity", 0) == 0;
-  error.advice = FallbackAdvice(identity ? Stage::kIdentity : Stage::kDevOps, error);
+  error.advice = FallbackAdvice(StageOf(error), error);
   return error;
 }
 

@@ -7,6 +7,10 @@
 
 #include "agentboot/base.h"
 
+namespace agentboot::devops {
+enum class JobResult;  // agentboot/devops.h
+}  // namespace agentboot::devops
+
 namespace agentboot::cli {
 
 enum ExitCode : int {
@@ -52,7 +56,14 @@ std::span<const ExitCodeInfo> ExitCodeTable();
 // server failures have their own codes whatever the stage.
 enum class Stage { kIdentity, kDevOps, kLocal };
 
+// The stage a request's error belongs to, from its origin (set by the identity module and the
+// Azure DevOps client): kIdentity for the identity's, kDevOps for everything else.
+Stage StageOf(const Error& error);
+
 int ExitCodeFor(Stage stage, const Error& error);
+
+// `run --once`: the exit code for the job's result (no result: kExitNoJobRan).
+int ExitCodeForJob(devops::JobResult result);
 
 // The error with a "what to do" sentence: its own advice, or the one its kind calls for (a local
 // file, an untrusted certificate, a server failure, a redirect).

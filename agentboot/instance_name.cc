@@ -5,7 +5,7 @@
 namespace agentboot::cli {
 
 std::string DefaultAgentName(App& app, const std::string& host_name) {
-  if (app.tokens().Name() != "imds") return host_name;
+  if (app.tokens().Kind() != identity::SourceKind::kImds) return host_name;
   // Same base URL as the IMDS token source (AZURE_POD_IDENTITY_AUTHORITY_HOST overrides it).
   imds::ImdsClient client(app.transport(), imds::ImdsBaseUrl(app.env().vars));
   auto name = client.VmName();

@@ -98,7 +98,8 @@ int RunPublish(App& app, const OidcOptions& o) {
   auto published = oidc::Publish(app.transport(), app.tokens(), app.env().clock, options);
   if (!published) {
     const Error& e = published.error();
-    const bool storage = e.http_status != 0 || StartsWith(e.context, "PUT ");
+    // Storage that does not answer is temporary; everything else counts as the identity's.
+    const bool storage = e.origin != ErrorOrigin::kIdentity;
     if (storage && e.code == ErrorCode::kUnavailable) return Failed(e, Stage::kDevOps);
     return Failed(e, Stage::kIdentity);
   }

@@ -51,7 +51,7 @@ int ValidateRegisterLocally(App& app, const RegisterFlags& flags, std::string& v
   if (const int unknown = ListenerVersionFor(app, flags, version); unknown != kExitOk) {
     return unknown;
   }
-  if (flags.registrar == "agent") {
+  if (flags.registrar == Registrar::kAgent) {
     if (auto safe = agent::CheckConfigScript(flags.agent_dir); !safe) {
       return FailedStage(safe.error());
     }
@@ -75,7 +75,7 @@ int RunRegister(App& app, const RegisterFlags& flags) {
 
   devops::Client client(ClientOptionsFor(flags.url), app.transport(), app.tokens(), app.env());
   agent::AgentFiles files(app.env().fs, flags.agent_dir);
-  if (flags.registrar == "agent") {
+  if (flags.registrar == Registrar::kAgent) {
     auto done = agent::RegisterWithConfigScript(app.env(), app.tokens(), files, options);
     if (!done) return FailedStage(done.error());
     std::cout << "registered " << options.agent_name << " through config.sh\n";
@@ -176,10 +176,9 @@ Runner RegisterRegisterCommand(CLI::App& parent) {
                     "Register an offline template agent (KEDA, empty pools); never cleaned up");
   command->add_option("--agent-version", flags->agent_version,
                       "Listener version to report (default: bin/Agent.Listener --version)");
-  command
-      ->add_option("--registrar", flags->registrar,
-                   "native (REST, default) or agent (the agent's own config.sh)")
-      ->check(CLI::IsMember({"native", "agent"}));
+  Choices(command->add_option("--registrar", flags->registrar,
+                              "native (REST, default) or agent (the agent's own config.sh)"),
+          RegistrarChoices());
   return [flags](App& app) { return RunRegister(app, *flags); };
 }
 

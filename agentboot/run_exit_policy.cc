@@ -94,11 +94,7 @@ ExitDecision WithOutsideStop(ExitDecision keeper_decision, bool outside_stop_end
 }
 
 int JobResultExitCode(const std::string& result) {
-  if (result == "succeeded") return kExitOk;
-  if (result == "succeededWithIssues") return kExitJobSucceededWithIssues;
-  if (result == "failed") return kExitJobFailed;
-  if (result == "canceled" || result == "abandoned") return kExitJobCanceled;
-  return kExitNoJobRan;
+  return ExitCodeForJob(devops::ParseJobResult(result));
 }
 
 RunVerdict DrainedVerdict(const lifecycle::DrainReport& report,

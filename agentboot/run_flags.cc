@@ -84,10 +84,23 @@ devops::ClientOptions ClientOptionsFor(const std::string& url) {
   return options;
 }
 
+const std::vector<std::pair<std::string, Registrar>>& RegistrarChoices() {
+  static const std::vector<std::pair<std::string, Registrar>> kChoices = {
+      {"native", Registrar::kNative}, {"agent", Registrar::kAgent}};
+  return kChoices;
+}
+
+const std::vector<std::pair<std::string, ScheduledEventsMode>>& ScheduledEventsChoices() {
+  static const std::vector<std::pair<std::string, ScheduledEventsMode>> kChoices = {
+      {"auto", ScheduledEventsMode::kAuto},
+      {"on", ScheduledEventsMode::kOn},
+      {"off", ScheduledEventsMode::kOff}};
+  return kChoices;
+}
+
 int FailedStage(const Error& error) {
   PrintFailure(error);
-  const bool identity = StartsWith(error.context, "identity");
-  return ExitCodeFor(identity ? Stage::kIdentity : Stage::kDevOps, error);
+  return ExitCodeFor(StageOf(error), error);
 }
 
 Result<agent::RegisterOptions> RegisterOptionsFrom(App& app, const RegisterFlags& flags,
@@ -148,12 +161,12 @@ void AddLifecycleOptions(CLI::App& command, RunFlags& flags) {
       .add_flag("--keep-registration", flags.keep_registration,
                 "After a drain, re-enable the agent instead of deleting it (long-lived hosts)")
       ->envname("AGENTBOOT_KEEP_REGISTRATION");
-  command
-      .add_option("--scheduled-events", flags.scheduled_events,
-                  "Drain on an Azure Scheduled Event (Terminate, Preempt) for this VM: auto (when "
-                  "the identity is IMDS), on or off")
-      ->envname("AGENTBOOT_SCHEDULED_EVENTS")
-      ->check(CLI::IsMember({"auto", "on", "off"}));
+  Choices(command
+              .add_option("--scheduled-events", flags.scheduled_events,
+                          "Drain on an Azure Scheduled Event (Terminate, Preempt) for this VM: "
+                          "auto (when the identity is IMDS), on or off")
+              ->envname("AGENTBOOT_SCHEDULED_EVENTS"),
+          ScheduledEventsChoices());
   command
       .add_option("--rotate-key-every", flags.rotate_key_every,
                   "Rotate the agent's RSA key on this period (e.g. 30d, 12h); off by default")

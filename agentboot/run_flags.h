@@ -16,6 +16,27 @@
 
 namespace agentboot::cli {
 
+// How the agent is registered (--registrar).
+enum class Registrar { kNative, kAgent };  // REST calls; the agent's own config.sh
+// When Azure Scheduled Events drain the agent (--scheduled-events).
+enum class ScheduledEventsMode { kAuto, kOn, kOff };  // auto: only with the IMDS identity
+
+// Makes an option of one of these enums take exactly the given words (shown in --help in this
+// order) and map them to the enum: the only place the words are read.
+template <typename Enum>
+CLI::Option* Choices(CLI::Option* option,
+                     const std::vector<std::pair<std::string, Enum>>& choices) {
+  std::vector<std::string> words;
+  for (const auto& choice : choices) words.push_back(choice.first);
+  // transform() runs before the validators added earlier: the words are checked first (so the
+  // enum's numbers are not accepted), then mapped.
+  return option->transform(CLI::CheckedTransformer(choices).description(""))
+      ->transform(CLI::IsMember(words))
+      ->type_name("TEXT");
+}
+const std::vector<std::pair<std::string, Registrar>>& RegistrarChoices();
+const std::vector<std::pair<std::string, ScheduledEventsMode>>& ScheduledEventsChoices();
+
 struct RegisterFlags {
   std::string url;
   std::string pool = "Default";
@@ -23,7 +44,7 @@ struct RegisterFlags {
   std::string work = "_work";
   std::string agent_dir = ".";
   std::string agent_version;
-  std::string registrar = "native";
+  Registrar registrar = Registrar::kNative;
   std::vector<std::string> capabilities;
   bool replace = false;
   bool placeholder = false;
@@ -42,13 +63,13 @@ struct RunFlags : RegisterFlags {
   double restart_delay_seconds = 1;  // first restart after a crash; doubles up to 60 s
   std::string health_listen;         // ADDR:PORT of /healthz, /readyz, /metrics; empty: off
   // Drain (SIGTERM, `agentboot drain`, Azure Scheduled Events) and key rotation.
-  int drain_timeout_seconds = 600;        // from the stop request to the SIGINT
-  double drain_poll_seconds = 5;          // "is a job still assigned?" while draining
-  bool keep_registration = false;         // re-enable after a drain instead of deleting
-  std::string scheduled_events = "auto";  // auto (with the IMDS identity), on, off
-  std::string rotate_key_every;           // "30d"; empty: only on request
-  std::string idle_timeout;               // "30m": drain after that long without a job; empty: off
-  std::vector<std::string> env;           // --env NAME[=VALUE] for the listener (listener_env.h)
+  int drain_timeout_seconds = 600;  // from the stop request to the SIGINT
+  double drain_poll_seconds = 5;    // "is a job still assigned?" while draining
+  bool keep_registration = false;   // re-enable after a drain instead of deleting
+  ScheduledEventsMode scheduled_events = ScheduledEventsMode::kAuto;
+  std::string rotate_key_every;  // "30d"; empty: only on request
+  std::string idle_timeout;      // "30m": drain after that long without a job; empty: off
+  std::vector<std::string> env;  // --env NAME[=VALUE] for the listener (listener_env.h)
 };
 
 // --drain-timeout, --keep-registration, --scheduled-events, --rotate-key-every, ...

@@ -136,7 +136,7 @@ void RunHealth::PollOnce() {
   if (client == nullptr) return;
   auto agent = client->GetAgent(pool_id, agent_id);
   if (agent) {
-    model_.SetServerView(true, agent->enabled, agent->status == "online");
+    model_.SetServerView(true, agent->enabled, agent->status_kind == devops::AgentStatus::kOnline);
     metrics_.Set(metric::kLastServerContact,
                  static_cast<double>(ToUnixSeconds(app_.env().clock.Now())));
   } else if (agent.error().code == ErrorCode::kNotFound) {

@@ -134,8 +134,10 @@ void RunLifecycle::RecordStep(const lifecycle::Progress& progress) {
 
 void RunLifecycle::Start(supervisor::Supervisor& supervisor) {
   listener_ = std::make_unique<SupervisorListener>(supervisor);
-  const std::string mode = flags_.scheduled_events;
-  const bool watch = mode == "on" || (mode == "auto" && app_.tokens().Name() == "imds");
+  const ScheduledEventsMode mode = flags_.scheduled_events;
+  const bool watch =
+      mode == ScheduledEventsMode::kOn ||
+      (mode == ScheduledEventsMode::kAuto && app_.tokens().Kind() == identity::SourceKind::kImds);
   imds_ = std::make_unique<imds::ImdsClient>(app_.transport(), imds::ImdsBaseUrl(app_.env().vars));
   lifecycle::Callbacks callbacks = StatusCallbacks();
   callbacks.acknowledge_events = [this](const std::vector<std::string>& ids) {

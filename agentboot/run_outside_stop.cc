@@ -8,8 +8,8 @@ namespace {
 constexpr std::string_view kSource = "run";
 constexpr int kSigtermExitCode = 128 + SIGTERM;
 
-bool CancelledResult(const std::string& result) {
-  return result == "canceled" || result == "abandoned";
+bool CancelledResult(devops::JobResult result) {
+  return result == devops::JobResult::kCanceled || result == devops::JobResult::kAbandoned;
 }
 
 // "2026-12-01T15:10:00.123Z" and "2026-12-01T15:10:00Z" compare by their first 19 characters.
@@ -41,7 +41,7 @@ std::optional<bool> OutsideStop::JobCancelled(devops::Client& client,
     if (request.agent_id != registration.agent_id) continue;
     if (request.Running()) return true;  // the listener died without finishing it
     if (request.finish_time && Seconds(*request.finish_time) >= since &&
-        CancelledResult(request.result)) {
+        CancelledResult(request.result_kind)) {
       return true;
     }
   }

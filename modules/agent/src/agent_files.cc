@@ -7,10 +7,7 @@ namespace {
 // `chmod 600` on .credentials_rsaparams (agent-contract §2).
 constexpr uint32_t kFileMode = 0600;
 
-std::string Join(const std::string& root, std::string_view name) {
-  if (root.empty()) return std::string(name);
-  return EndsWith(root, "/") ? root + std::string(name) : root + "/" + std::string(name);
-}
+std::string Join(const std::string& root, std::string_view name) { return JoinPath(root, name); }
 
 Result<std::string> Read(FileSystem& fs, const std::string& path, const char* missing) {
   auto text = fs.ReadFile(path);

@@ -23,7 +23,7 @@ Status PackageCache::Create() {
 
 std::optional<PackageMarker> PackageCache::CompleteMarker(const std::string& version) {
   if (!IsSafeVersion(version)) return std::nullopt;
-  auto text = env_.fs.ReadFile(VersionDir(version) + "/" + kMarkerFile);
+  auto text = env_.fs.ReadFile(JoinPath(VersionDir(version), kMarkerFile));
   if (!text) return std::nullopt;
   auto marker = ParseMarker(*text);
   if (!marker || marker->version != version) return std::nullopt;
@@ -99,7 +99,8 @@ Result<std::string> PackageCache::Publish(const std::string& temp, const std::st
                                           const std::string& sha256) {
   // The marker is written before the rename, so the directory appears complete in one step.
   const PackageMarker marker{version, NormalizeHash(sha256)};
-  if (auto written = env_.fs.WriteFileAtomic(temp + "/" + kMarkerFile, FormatMarker(marker), 0644);
+  if (auto written =
+          env_.fs.WriteFileAtomic(JoinPath(temp, kMarkerFile), FormatMarker(marker), 0644);
       !written) {
     return Fail(std::move(written.error()));
   }
@@ -121,7 +122,7 @@ void PackageCache::SweepTemporaries() {
   auto names = env_.fs.ListDirectory(dir_);
   if (!names) return;
   for (const std::string& name : *names) {
-    if (StartsWith(name, ".tmp-")) (void)env_.fs.RemoveTree(dir_ + "/" + name);
+    if (StartsWith(name, ".tmp-")) (void)env_.fs.RemoveTree(JoinPath(dir_, name));
   }
 }
 

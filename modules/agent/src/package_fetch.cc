@@ -51,7 +51,7 @@ void Preparer::LogProgress(uint64_t done, uint64_t total) {
 Result<Fetched> Preparer::Fetch(const std::string& url, const std::string& file_name,
                                 const std::string& expected_sha256) {
   if (auto created = cache_.Create(); !created) return Fail(std::move(created.error()));
-  const std::string dest = cache_.DownloadsDir() + "/" + file_name;
+  const std::string dest = JoinPath(cache_.DownloadsDir(), file_name);
   const std::string context = "download " + LoggableUrl(url);
   http::Request request;
   request.url = url;

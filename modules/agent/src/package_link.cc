@@ -62,21 +62,21 @@ Status Preparer::LayOut(const std::string& package_dir, const std::string& versi
   if (auto made = env_.fs.CreateDirectories(root_, 0755); !made) return made;
   SweepRootTemporaries();
   for (const std::string part : {"bin", "externals"}) {
-    if (KindOf(env_.fs, package_dir + "/" + part) == EntryKind::kMissing) continue;
+    if (KindOf(env_.fs, JoinPath(package_dir, part)) == EntryKind::kMissing) continue;
     if (auto laid = LayOutPart(package_dir, part, version); !laid) return laid;
   }
   auto names = env_.fs.ListDirectory(package_dir);
   if (!names) return Fail(std::move(names.error()));
   for (const std::string& name : *names) {
     // Dot files are the root's own (.agent, .credentials*, .env, .path) or the cache's marker.
-    const std::string from = package_dir + "/" + name;
+    const std::string from = JoinPath(package_dir, name);
     if (StartsWith(name, ".") || IsPackageDirectory(name) ||
         KindOf(env_.fs, from) != EntryKind::kOther) {
       continue;
     }
-    if (KindOf(env_.fs, root_ + "/" + name) == EntryKind::kDirectory)
+    if (KindOf(env_.fs, JoinPath(root_, name)) == EntryKind::kDirectory)
       continue;  // not ours to replace
-    if (auto copied = CopyFileReplacing(from, root_ + "/" + name); !copied) return copied;
+    if (auto copied = CopyFileReplacing(from, JoinPath(root_, name)); !copied) return copied;
   }
   PruneOtherVersions(version);
   return {};
@@ -86,7 +86,7 @@ Status Preparer::LayOut(const std::string& package_dir, const std::string& versi
 // renamed, so it exists only complete), then <root>/<part> -> <part>.<version>.
 Status Preparer::LayOutPart(const std::string& package_dir, const std::string& part,
                             const std::string& version) {
-  const std::string versioned = root_ + "/" + part + "." + version;
+  const std::string versioned = JoinPath(root_, part) + "." + version;
   const bool complete = KindOf(env_.fs, versioned) == EntryKind::kDirectory &&
                         (part != "bin" || env_.fs.Exists(versioned + "/Agent.Listener"));
   if (!complete) {
@@ -94,14 +94,14 @@ Status Preparer::LayOutPart(const std::string& package_dir, const std::string& p
     auto temp = env_.fs.MakeTempDirectory(root_ + "/.tmp-" + part + "." + version + "-");
     if (!temp) return Fail(std::move(temp.error()));
     (void)env_.fs.RemoveTree(*temp);  // LinkTree creates it with the source's mode
-    Status linked = LinkTree(package_dir + "/" + part, *temp);
+    Status linked = LinkTree(JoinPath(package_dir, part), *temp);
     if (linked) linked = env_.fs.Rename(*temp, versioned);
     if (!linked) {
       (void)env_.fs.RemoveTree(*temp);
       return linked;
     }
   }
-  const std::string link = root_ + "/" + part;
+  const std::string link = JoinPath(root_, part);
   if (KindOf(env_.fs, link) == EntryKind::kDirectory ||
       KindOf(env_.fs, link) == EntryKind::kOther) {
     return Fail(ErrorCode::kAlreadyExists, "link " + link,
@@ -117,7 +117,7 @@ void Preparer::SweepRootTemporaries() {
   if (!names) return;
   for (const std::string& name : *names) {
     if (StartsWith(name, ".tmp-bin.") || StartsWith(name, ".tmp-externals.")) {
-      (void)env_.fs.RemoveTree(root_ + "/" + name);
+      (void)env_.fs.RemoveTree(JoinPath(root_, name));
     }
   }
 }
@@ -129,12 +129,12 @@ void Preparer::PruneOtherVersions(const std::string& version) {
   if (!names) return;
   for (const std::string& name : *names) {
     if (!IsOtherVersion(name, version) ||
-        KindOf(env_.fs, root_ + "/" + name) != EntryKind::kDirectory) {
+        KindOf(env_.fs, JoinPath(root_, name)) != EntryKind::kDirectory) {
       continue;
     }
-    if (auto removed = env_.fs.RemoveTree(root_ + "/" + name); !removed) {
+    if (auto removed = env_.fs.RemoveTree(JoinPath(root_, name)); !removed) {
       env_.log.Log(LogLevel::kWarning, kSource, "could not remove an old agent version",
-                   {{"dir", root_ + "/" + name}, {"error", removed.error().ToString()}});
+                   {{"dir", JoinPath(root_, name)}, {"error", removed.error().ToString()}});
     }
   }
 }

@@ -45,7 +45,7 @@ Result<int> SweepStaleTempFiles(const AgentFiles& files) {
   int removed = 0;
   for (const std::string& name : *names) {
     if (!IsStaleAgentTempFile(name)) continue;
-    if (auto gone = files.fs().Remove(root + "/" + name); !gone)
+    if (auto gone = files.fs().Remove(JoinPath(root, name)); !gone)
       return Fail(std::move(gone.error()));
     ++removed;
   }

@@ -127,4 +127,12 @@ std::string JoinUrl(std::string_view base, std::string_view path) {
   return std::string(base) + "/" + std::string(path);
 }
 
+std::string JoinPath(std::string_view directory, std::string_view name) {
+  if (directory.empty()) return std::string(name);
+  while (directory.size() > 1 && directory.back() == '/') directory.remove_suffix(1);
+  while (!name.empty() && name.front() == '/') name.remove_prefix(1);
+  if (directory == "/") return "/" + std::string(name);
+  return std::string(directory) + "/" + std::string(name);
+}
+
 }  // namespace agentboot

@@ -72,7 +72,7 @@ Result<http::Response> Caller::Run(const Call& call) {
 Attempt Caller::Once(const Call& call) {
   const std::string context = call.Context();
   auto token = tokens_.GetToken(options_.token_request);
-  if (!token) return Attempt{Fail(std::move(token.error())), true};
+  if (!token) return Attempt{Fail(identity::IdentityError(std::move(token.error()))), true};
   auto response = transport_.Send(BuildRequest(call, *token));
   if (!response) {
     Error error = std::move(response.error());

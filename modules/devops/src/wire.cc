@@ -102,6 +102,7 @@ JobRequest ToJobRequest(const json& r) {
   JobRequest request;
   request.request_id = RequiredId(r, "requestId");
   request.result = Text(r, "result");
+  request.result_kind = ParseJobResult(request.result);
   request.assign_time = OptionalText(r, "assignTime");
   request.finish_time = OptionalText(r, "finishTime");
   if (const auto agent = r.find("reservedAgent"); agent != r.end() && agent->is_object()) {
@@ -134,6 +135,7 @@ Agent ToAgent(const json& j) {
   agent.os_description = Text(j, "osDescription");
   agent.enabled = j.value("enabled", true);
   agent.status = Text(j, "status");
+  agent.status_kind = ParseAgentStatus(agent.status);
   agent.provisioning_state = Text(j, "provisioningState");
   agent.max_parallelism = j.value("maxParallelism", 1);
   if (const auto auth = j.find("authorization"); auth != j.end() && auth->is_object()) {

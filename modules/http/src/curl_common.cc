@@ -39,6 +39,7 @@ Error CurlError(CURLcode code, const std::string& context, const char* buffer) {
       // Not retryable: the same certificate will be rejected again.
       error.code = ErrorCode::kUnavailable;
       error.retryable = false;
+      error.origin = ErrorOrigin::kTls;
       error.advice =
           "The server's TLS certificate is not trusted: pass its CA (or a TLS-inspecting "
           "proxy's) with --ca-file or SSL_CERT_FILE.";

@@ -9,11 +9,12 @@ namespace {
 
 // The spread window after `answers` throttled answers: initial * multiplier^(answers-1), at most
 // `max_spread`.
-Duration SpreadWindow(const BackoffPolicy& backoff, Duration max_spread, int answers) {
-  const double initial_ms = static_cast<double>(backoff.initial.count());
-  const double grown = initial_ms * std::pow(backoff.multiplier, std::max(answers, 1) - 1);
-  const double capped = std::min(static_cast<double>(max_spread.count()), grown);  // tames inf
-  return Duration(static_cast<Duration::rep>(std::llround(std::max(0.0, capped))));
+Duration SpreadWindow(const BackoffPolicy& policy, Duration max_spread, int answers) {
+  ExponentialBackoff window;  // no jitter: the window is what the spread is drawn from
+  window.initial = policy.initial;
+  window.max = max_spread;
+  window.multiplier = policy.multiplier;
+  return agentboot::BackoffDelay(window, answers, 0.0);
 }
 
 }  // namespace

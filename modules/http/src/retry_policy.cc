@@ -125,14 +125,15 @@ Duration CapServerDelay(Duration server_delay) {
 
 Duration BackoffDelay(const BackoffPolicy& policy, int attempt, Random& random,
                       std::optional<Duration> server_delay) {
-  const int exponent = std::max(attempt, 1) - 1;
-  const double initial_ms = static_cast<double>(policy.initial.count());
-  const double max_ms = static_cast<double>(policy.max_delay.count());
-  const double grown = initial_ms * std::pow(policy.multiplier, exponent);
-  const double capped = std::min(max_ms, grown);  // also tames inf from a huge exponent
   const double jitter = std::clamp(policy.jitter, 0.0, 1.0);
-  const double factor = jitter > 0 ? random.Uniform(1.0 - jitter, 1.0 + jitter) : 1.0;
-  Duration delay(static_cast<Duration::rep>(std::llround(std::max(0.0, capped * factor))));
+  ExponentialBackoff backoff;
+  backoff.initial = policy.initial;
+  backoff.max = policy.max_delay;
+  backoff.multiplier = policy.multiplier;
+  backoff.jitter_below = jitter;
+  backoff.jitter_above = jitter;
+  const double jitter01 = backoff.has_jitter() ? random.Uniform(0.0, 1.0) : 0.0;
+  Duration delay = agentboot::BackoffDelay(backoff, attempt, jitter01);
   if (server_delay) {
     // A server that asked for a wait gets at least that, but never more than 5 minutes: an
     // absurd Retry-After must not park the bootstrapper for hours.

@@ -22,6 +22,7 @@ class AppServiceSource final : public TokenSource {
   AppServiceSource(const IdentityOptions& options, Deps deps) : options_(options), deps_(deps) {}
 
   std::string_view Name() const override { return kName; }
+  SourceKind Kind() const override { return SourceKind::kAppService; }
 
   Result<AccessToken> GetToken(const TokenRequest& request) override {
     auto variant = Detect();

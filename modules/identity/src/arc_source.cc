@@ -42,6 +42,7 @@ class ArcSource final : public TokenSource {
   }
 
   std::string_view Name() const override { return kName; }
+  SourceKind Kind() const override { return SourceKind::kArc; }
 
   Result<AccessToken> GetToken(const TokenRequest& request) override {
     auto endpoint = Endpoint();

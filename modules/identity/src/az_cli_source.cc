@@ -57,6 +57,7 @@ class AzCliSource final : public TokenSource {
   AzCliSource(const IdentityOptions& options, Deps deps) : options_(options), deps_(deps) {}
 
   std::string_view Name() const override { return kName; }
+  SourceKind Kind() const override { return SourceKind::kAzCli; }
 
   Result<AccessToken> GetToken(const TokenRequest& request) override {
     const std::string resource = ResourceFromScope(request.resource);

@@ -41,6 +41,7 @@ CachedSource::CachedSource(TokenSource& inner, Clock& clock, Random& random, Log
 CachedSource::~CachedSource() = default;
 
 std::string_view CachedSource::Name() const { return inner_.Name(); }
+SourceKind CachedSource::Kind() const { return inner_.Kind(); }
 
 Result<AccessToken> CachedSource::GetToken(const TokenRequest& request) {
   std::unique_lock lock(state_->mu);
@@ -67,6 +68,7 @@ Result<AccessToken> CachedSource::GetToken(const TokenRequest& request) {
   entry.fetching = true;
   lock.unlock();
   auto fetched = inner_.GetToken(request);
+  if (!fetched) fetched = Fail(IdentityError(std::move(fetched.error())));
   lock.lock();
   entry.fetching = false;
   ++entry.generation;

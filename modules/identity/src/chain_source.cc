@@ -11,7 +11,7 @@ bool Absent(const TokenSource& source, const Error& error) {
   // MissingEnvironment (source_common.cc): the source's variables are not set.
   if (StartsWith(error.detail, "not configured on this host")) return true;
   // IMDS and the Azure CLI need no variable: whether they are there is known only by asking.
-  return source.Name() == "imds" || source.Name() == "azcli";
+  return source.Kind() == SourceKind::kImds || source.Kind() == SourceKind::kAzCli;
 }
 
 }  // namespace
@@ -24,7 +24,18 @@ std::string_view ChainSource::Name() const {
   return pinned_ != nullptr ? pinned_->Name() : std::string_view("auto");
 }
 
+SourceKind ChainSource::Kind() const {
+  std::lock_guard lock(mu_);
+  return pinned_ != nullptr ? pinned_->Kind() : SourceKind::kAuto;
+}
+
 Result<AccessToken> ChainSource::GetToken(const TokenRequest& request) {
+  auto token = FirstToken(request);
+  if (!token) return Fail(IdentityError(std::move(token.error())));
+  return token;
+}
+
+Result<AccessToken> ChainSource::FirstToken(const TokenRequest& request) {
   TokenSource* pinned = nullptr;
   {
     std::lock_guard lock(mu_);

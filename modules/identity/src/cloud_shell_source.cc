@@ -14,6 +14,7 @@ class CloudShellSource final : public TokenSource {
   CloudShellSource(const IdentityOptions& options, Deps deps) : options_(options), deps_(deps) {}
 
   std::string_view Name() const override { return kName; }
+  SourceKind Kind() const override { return SourceKind::kCloudShell; }
 
   Result<AccessToken> GetToken(const TokenRequest& request) override {
     auto endpoint = deps_.env.vars.GetNonEmpty("MSI_ENDPOINT");

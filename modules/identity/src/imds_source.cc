@@ -2,6 +2,7 @@
 #include <atomic>
 
 #include "agentboot/identity.h"
+#include "agentboot/imds.h"
 
 #include "retry.h"
 #include "source_common.h"
@@ -10,7 +11,6 @@ namespace agentboot::identity {
 namespace {
 
 constexpr std::string_view kName = "imds";
-constexpr std::string_view kDefaultBase = "http://169.254.169.254";
 
 class ImdsSource final : public TokenSource {
  public:
@@ -18,6 +18,7 @@ class ImdsSource final : public TokenSource {
       : options_(options), deps_(deps), probe_first_(probe_first) {}
 
   std::string_view Name() const override { return kName; }
+  SourceKind Kind() const override { return SourceKind::kImds; }
 
   Result<AccessToken> GetToken(const TokenRequest& request) override {
     const detail::Selector selector = detail::ResolveSelector(options_, deps_.env.vars);
@@ -48,10 +49,7 @@ class ImdsSource final : public TokenSource {
 
  private:
   // 169.254.169.254, or the override the advice must then name.
-  std::string Base() const {
-    return deps_.env.vars.GetNonEmpty("AZURE_POD_IDENTITY_AUTHORITY_HOST")
-        .value_or(std::string(kDefaultBase));
-  }
+  std::string Base() const { return imds::ImdsBaseUrl(deps_.env.vars); }
 
   http::Request BuildRequest(const TokenRequest& request, const detail::Selector& selector) const {
     const std::string base = Base();

@@ -18,6 +18,7 @@ class PatSource final : public TokenSource {
   explicit PatSource(Deps deps) : deps_(deps) {}
 
   std::string_view Name() const override { return kName; }
+  SourceKind Kind() const override { return SourceKind::kPat; }
 
   Result<AccessToken> GetToken(const TokenRequest&) override {
     auto pat = Read();

@@ -35,9 +35,10 @@ TimePoint JitteredRefreshTime(const AccessToken& token, TimePoint now, Duration 
 }
 
 Duration RefreshRetryDelay(int failures, Duration initial, Duration max) {
-  Duration delay = initial;
-  for (int i = 1; i < failures && delay < max; ++i) delay *= 2;
-  return std::min(delay, max);
+  ExponentialBackoff backoff;  // no jitter: the refresh time itself is jittered
+  backoff.initial = initial;
+  backoff.max = max;
+  return BackoffDelay(backoff, failures, 0.0);
 }
 
 }  // namespace agentboot::identity::detail

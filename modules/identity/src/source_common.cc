@@ -71,6 +71,7 @@ Error TransportFailure(const Error& error, std::string context, std::string_view
                                                    " is reachable from this host without a proxy.";
   Error out = MakeError(code, std::move(context), error.detail, std::move(advice));
   out.retryable = error.retryable;
+  out.origin = error.origin;  // an untrusted certificate stays one
   return out;
 }
 

@@ -39,6 +39,7 @@ class WorkloadSource final : public TokenSource {
   WorkloadSource(const IdentityOptions& options, Deps deps) : options_(options), deps_(deps) {}
 
   std::string_view Name() const override { return kName; }
+  SourceKind Kind() const override { return SourceKind::kWorkload; }
 
   Result<AccessToken> GetToken(const TokenRequest& request) override {
     auto settings = ReadSettings();

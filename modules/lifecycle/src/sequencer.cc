@@ -9,6 +9,15 @@ namespace {
 
 constexpr std::string_view kSource = "lifecycle";
 
+// Drain and rotation steps: doubling from retry_initial up to retry_max, plus up to a fifth.
+ExponentialBackoff StepBackoff(const Policy& policy) {
+  ExponentialBackoff backoff;
+  backoff.initial = policy.retry_initial;
+  backoff.max = policy.retry_max;
+  backoff.jitter_above = 0.2;
+  return backoff;
+}
+
 }  // namespace
 
 std::string Seconds(Duration d) {
@@ -83,11 +92,7 @@ Status Sequencer::Retry(std::string_view step, TimePoint deadline,
     }
     const TimePoint now = env.clock.Now();
     if (interrupted() || now >= deadline) return last;
-    const double doublings = std::min(attempts - 1, 20);
-    double delay = static_cast<double>(policy.retry_initial.count()) * std::pow(2.0, doublings);
-    delay = std::min(delay, static_cast<double>(policy.retry_max.count()));
-    delay *= 1.0 + 0.2 * env.random.Uniform(0.0, 1.0);
-    Duration wait(static_cast<Duration::rep>(delay));
+    Duration wait = BackoffDelay(StepBackoff(policy), attempts, env.random.Uniform(0.0, 1.0));
     if (last.error().retry_after) wait = std::max(wait, *last.error().retry_after);
     const TimePoint next = std::min(now + wait, deadline);
     env.log.Log(LogLevel::kWarning, kSource, std::string(step) + " failed; retrying",

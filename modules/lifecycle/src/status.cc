@@ -126,7 +126,7 @@ std::string_view DrainStateName(DrainState state) noexcept {
 }
 
 std::string StatusPath(const std::string& agent_dir) {
-  return (agent_dir.empty() ? std::string(".") : agent_dir) + "/" + std::string(kStatusFileName);
+  return JoinPath(agent_dir.empty() ? std::string(".") : agent_dir, kStatusFileName);
 }
 
 std::string StatusJson(const RunStatus& status) {

@@ -134,7 +134,7 @@ Result<PublishResult> Publish(http::Transport& transport, identity::TokenSource&
   identity::TokenRequest token_request;
   token_request.resource = std::string(kStorageResource);
   auto token = tokens.GetToken(token_request);
-  if (!token) return Fail(token.error());
+  if (!token) return Fail(identity::IdentityError(token.error()));
 
   const std::string endpoint = options.endpoint.empty()
                                    ? "https://" + options.account + ".blob.core.windows.net"

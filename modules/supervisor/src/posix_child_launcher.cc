@@ -62,7 +62,7 @@ std::string ResolveProgram(const std::string& name, const std::map<std::string, 
   if (name.find('/') != std::string::npos) return name;
   const auto path = env.find("PATH");
   for (const auto& dir : Split(path == env.end() ? "/usr/bin:/bin" : path->second, ':')) {
-    std::string candidate = (dir.empty() ? "." : dir) + "/" + name;
+    std::string candidate = JoinPath(dir.empty() ? "." : dir, name);
     if (::access(candidate.c_str(), X_OK) == 0) return candidate;
   }
   return name;  // exec fails with ENOENT and reports it

@@ -50,11 +50,6 @@ class PosixSupervisor final : public Supervisor {
   void Post(Command command) override { commands_.Post(command); }
 
  private:
-  static std::string JoinPath(const std::string& dir, const std::string& name) {
-    if (dir.empty()) return name;
-    return dir.back() == '/' ? dir + name : dir + "/" + name;
-  }
-
   // Applies events until none is left; actions may produce follow-up events (a launch yields
   // ChildStarted or LaunchFailed).
   void Feed(Event first) {

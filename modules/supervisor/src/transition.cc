@@ -271,13 +271,12 @@ Transition Step(const State& state, const Event& event, TimePoint now) {
 }
 
 Duration BackoffDelay(const Policy& policy, int failures, double jitter) {
-  const int doublings = std::clamp(failures - 1, 0, 30);
-  const double base =
-      static_cast<double>(policy.initial_backoff.count()) * static_cast<double>(1LL << doublings);
-  const double cap = static_cast<double>(policy.max_backoff.count());
-  const double jittered =
-      std::min(base, cap) * (1.0 + policy.jitter_ratio * std::clamp(jitter, 0.0, 1.0));
-  return Duration(static_cast<Duration::rep>(std::min(jittered, cap)));
+  ExponentialBackoff backoff;
+  backoff.initial = policy.initial_backoff;
+  backoff.max = policy.max_backoff;
+  backoff.jitter_above = policy.jitter_ratio;
+  backoff.jitter_within_max = true;
+  return agentboot::BackoffDelay(backoff, failures, jitter);
 }
 
 }  // namespace agentboot::supervisor

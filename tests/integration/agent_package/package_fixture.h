@@ -20,6 +20,7 @@ namespace agentboot::agent::testing {
 class StaticTokenSource final : public identity::TokenSource {
  public:
   std::string_view Name() const override { return "static"; }
+  identity::SourceKind Kind() const override { return identity::SourceKind::kAuto; }
   Result<identity::AccessToken> GetToken(const identity::TokenRequest&) override;
 };
 

@@ -7,6 +7,8 @@
 
 #include <gtest/gtest.h>
 
+#include "agentboot/devops.h"
+
 #include "exit_codes.h"
 
 namespace agentboot::cli {
@@ -63,6 +65,7 @@ TEST(ExitCodeFor, LocalFileFailuresAreLocalWhateverTheirErrno) {
 TEST(ExitCodeFor, TlsAndServerFailuresHaveTheirOwnCodes) {
   Error tls = MakeError(ErrorCode::kUnavailable, "GET https://x/_apis", "SSL certificate problem",
                         "The server's TLS certificate is not trusted: pass its CA.");
+  tls.origin = ErrorOrigin::kTls;  // what libcurl's certificate failures carry (curl_common.cc)
   EXPECT_EQ(ExitCodeFor(Stage::kDevOps, tls), kExitTlsUntrusted);
   EXPECT_EQ(ExitCodeFor(Stage::kIdentity, tls), kExitTlsUntrusted);
   Error server = MakeError(ErrorCode::kInternal, "GET https://x/_apis", "HTTP 500");
@@ -77,6 +80,34 @@ TEST(ExitCodeFor, TlsAndServerFailuresHaveTheirOwnCodes) {
   Error busy = MakeError(ErrorCode::kUnavailable, "GET https://x/_apis", "HTTP 503");
   busy.http_status = 503;
   EXPECT_EQ(ExitCodeFor(Stage::kDevOps, busy), kExitTemporary);
+}
+
+TEST(ExitCodeFor, TheOriginNotTheWordingDecides) {
+  // The same refusal is the identity's or Azure DevOps' by its origin, whatever its context says.
+  Error refused = MakeError(ErrorCode::kUnauthenticated, "GET https://x/_apis", "refused");
+  EXPECT_EQ(StageOf(refused), Stage::kDevOps);
+  EXPECT_EQ(ExitCodeFor(StageOf(refused), refused), kExitDevOpsUnauthenticated);
+  refused.origin = ErrorOrigin::kIdentity;
+  EXPECT_EQ(StageOf(refused), Stage::kIdentity);
+  EXPECT_EQ(ExitCodeFor(StageOf(refused), refused), kExitIdentityRefused);
+  Error named = MakeError(ErrorCode::kUnavailable, "identity-like context", "no answer");
+  EXPECT_EQ(ExitCodeFor(StageOf(named), named), kExitTemporary);
+  named.origin = ErrorOrigin::kIdentity;
+  EXPECT_EQ(ExitCodeFor(StageOf(named), named), kExitIdentityUnavailable);
+  // An advice that merely mentions certificates does not make an error a TLS failure.
+  Error worded = MakeError(ErrorCode::kUnavailable, "GET https://x/_apis", "HTTP 503",
+                           "The server's TLS certificate is not trusted: pass its CA.");
+  EXPECT_EQ(ExitCodeFor(Stage::kDevOps, worded), kExitTemporary);
+}
+
+TEST(ExitCodeForJob, EachResultHasItsCode) {
+  EXPECT_EQ(ExitCodeForJob(devops::JobResult::kSucceeded), kExitOk);
+  EXPECT_EQ(ExitCodeForJob(devops::JobResult::kSucceededWithIssues), kExitJobSucceededWithIssues);
+  EXPECT_EQ(ExitCodeForJob(devops::JobResult::kFailed), kExitJobFailed);
+  EXPECT_EQ(ExitCodeForJob(devops::JobResult::kCanceled), kExitJobCanceled);
+  EXPECT_EQ(ExitCodeForJob(devops::JobResult::kAbandoned), kExitJobCanceled);
+  EXPECT_EQ(ExitCodeForJob(devops::JobResult::kSkipped), kExitNoJobRan);
+  EXPECT_EQ(ExitCodeForJob(devops::JobResult::kNone), kExitNoJobRan);
 }
 
 TEST(WithAdvice, EveryErrorGetsASentenceAndOwnAdviceWins) {

@@ -12,6 +12,7 @@ namespace {
 class FixedToken final : public identity::TokenSource {
  public:
   std::string_view Name() const override { return "fixed"; }
+  identity::SourceKind Kind() const override { return identity::SourceKind::kAuto; }
   Result<identity::AccessToken> GetToken(const identity::TokenRequest&) override {
     identity::AccessToken token;
     token.token = Secret("entra-token-value");

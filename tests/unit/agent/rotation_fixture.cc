@@ -11,6 +11,7 @@ namespace {
 class StaticTokenSource final : public identity::TokenSource {
  public:
   std::string_view Name() const override { return "static"; }
+  identity::SourceKind Kind() const override { return identity::SourceKind::kAuto; }
   Result<identity::AccessToken> GetToken(const identity::TokenRequest&) override {
     identity::AccessToken token;
     token.token = Secret("token");

@@ -34,6 +34,15 @@ TEST(Strings, JoinUrlPutsExactlyOneSlash) {
   EXPECT_EQ(JoinUrl("http://h", "x"), "http://h/x");
 }
 
+TEST(Strings, JoinPathPutsExactlyOneSlash) {
+  EXPECT_EQ(JoinPath("/srv/agent", "_diag"), "/srv/agent/_diag");
+  EXPECT_EQ(JoinPath("/srv/agent/", "_diag"), "/srv/agent/_diag");
+  EXPECT_EQ(JoinPath("/srv/agent//", "/_diag"), "/srv/agent/_diag");
+  EXPECT_EQ(JoinPath("/", "etc"), "/etc");
+  EXPECT_EQ(JoinPath("", "bin/Agent.Listener"), "bin/Agent.Listener");
+  EXPECT_EQ(JoinPath(".", "x"), "./x");
+}
+
 TEST(Strings, NewGuidIsVersion4) {
   testing::SeededRandom random(7);
   const std::string guid = NewGuid(random);

@@ -218,5 +218,19 @@ TEST_F(ClientTest, TokenErrorIsReturnedWithoutSending) {
   EXPECT_EQ(transport_.request_count(), 0U);
 }
 
+// The client knows a failure was the token's: it says so in the error's origin, which picks the
+// identity's exit codes; Azure DevOps' own refusal keeps no origin.
+TEST_F(ClientTest, ATokenFailureIsTheIdentitysAndAServerRefusalIsNot) {
+  tokens_.FailNext(MakeError(ErrorCode::kUnauthenticated, "no-prefix", "AADSTS700016"));
+  const auto token_failed = client().ListPools();
+  ASSERT_FALSE(token_failed.has_value());
+  EXPECT_EQ(token_failed.error().origin, ErrorOrigin::kIdentity);
+  transport_.Respond(http::Response{401, {}, ""});
+  const auto refused = client().ListPools();
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_EQ(refused.error().code, ErrorCode::kUnauthenticated);
+  EXPECT_EQ(refused.error().origin, ErrorOrigin::kUnspecified);
+}
+
 }  // namespace
 }  // namespace agentboot::devops::testing

@@ -14,6 +14,7 @@ class FakeTokenSource final : public identity::TokenSource {
       : token_(std::move(token)), is_pat_(is_pat) {}
 
   std::string_view Name() const override { return "fake"; }
+  identity::SourceKind Kind() const override { return identity::SourceKind::kAuto; }
 
   Result<identity::AccessToken> GetToken(const identity::TokenRequest& request) override {
     ++calls_;

@@ -126,3 +126,48 @@ TEST(AgentToJson, InvalidUtf8DoesNotThrow) {
 
 }  // namespace
 }  // namespace agentboot::devops::detail
+
+namespace agentboot::devops::detail {
+namespace {
+
+// The job's result and the agent's status are parsed once, here; the text stays for printing.
+TEST(ParseJobRequests, ReadsEachResultAsTheApiSpellsIt) {
+  const auto requests = ParseJobRequests(
+      R"({"count":7,"value":[{"requestId":1,"result":"succeeded"},)"
+      R"({"requestId":2,"result":"succeededWithIssues"},{"requestId":3,"result":"failed"},)"
+      R"({"requestId":4,"result":"canceled"},{"requestId":5,"result":"abandoned"},)"
+      R"({"requestId":6,"result":"skipped"},{"requestId":7}]})",
+      "t");
+  ASSERT_TRUE(requests.has_value()) << requests.error().ToString();
+  ASSERT_EQ(requests->size(), 7U);
+  const JobResult expected[] = {JobResult::kSucceeded, JobResult::kSucceededWithIssues,
+                                JobResult::kFailed,    JobResult::kCanceled,
+                                JobResult::kAbandoned, JobResult::kSkipped,
+                                JobResult::kNone};
+  for (size_t i = 0; i < requests->size(); ++i) {
+    EXPECT_EQ((*requests)[i].result_kind, expected[i]) << (*requests)[i].result;
+  }
+  EXPECT_EQ((*requests)[1].result, "succeededWithIssues");
+}
+
+TEST(ParseJobResult, UnknownWordsAreNoResult) {
+  EXPECT_EQ(ParseJobResult("Failed"), JobResult::kFailed);
+  EXPECT_EQ(ParseJobResult(""), JobResult::kNone);
+  EXPECT_EQ(ParseJobResult("failedd"), JobResult::kNone);
+}
+
+TEST(ParseAgent, ReadsTheStatusOnceAsAnEnum) {
+  const auto online = ParseAgent(R"({"id":3,"name":"a","status":"online"})", "t");
+  ASSERT_TRUE(online.has_value()) << online.error().ToString();
+  EXPECT_EQ(online->status_kind, AgentStatus::kOnline);
+  const auto offline = ParseAgent(R"({"id":3,"name":"a","status":"offline"})", "t");
+  ASSERT_TRUE(offline.has_value());
+  EXPECT_EQ(offline->status_kind, AgentStatus::kOffline);
+  const auto missing = ParseAgent(R"({"id":3,"name":"a"})", "t");
+  ASSERT_TRUE(missing.has_value());
+  EXPECT_EQ(missing->status_kind, AgentStatus::kUnknown);
+  EXPECT_EQ(ParseAgentStatus("Online"), AgentStatus::kOnline);
+}
+
+}  // namespace
+}  // namespace agentboot::devops::detail

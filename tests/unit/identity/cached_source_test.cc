@@ -138,6 +138,7 @@ class GateSource final : public TokenSource {
  public:
   explicit GateSource(AccessToken token) : token_(std::move(token)) {}
   std::string_view Name() const override { return "gate"; }
+  SourceKind Kind() const override { return SourceKind::kAuto; }
   Result<AccessToken> GetToken(const TokenRequest&) override {
     std::unique_lock lock(mu_);
     ++calls_;

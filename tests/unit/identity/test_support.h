@@ -37,8 +37,10 @@ inline std::string Path(const std::string& url) { return url.substr(0, url.find(
 // A TokenSource that answers from a script and counts calls.
 class FakeSource final : public TokenSource {
  public:
-  explicit FakeSource(std::string name = "fake") : name_(std::move(name)) {}
+  explicit FakeSource(std::string name = "fake", SourceKind kind = SourceKind::kAuto)
+      : name_(std::move(name)), kind_(kind) {}
   std::string_view Name() const override { return name_; }
+  SourceKind Kind() const override { return kind_; }
   Result<AccessToken> GetToken(const TokenRequest&) override {
     std::lock_guard lock(mu_);
     ++calls_;
@@ -62,6 +64,7 @@ class FakeSource final : public TokenSource {
 
  private:
   std::string name_;
+  SourceKind kind_;
   mutable std::mutex mu_;
   std::deque<Result<AccessToken>> script_;
   // An absent source (the words of source_common.cc's MissingEnvironment): a chain moves on.

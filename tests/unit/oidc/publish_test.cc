@@ -10,6 +10,7 @@ namespace {
 class FakeTokens final : public identity::TokenSource {
  public:
   std::string_view Name() const override { return "fake"; }
+  identity::SourceKind Kind() const override { return identity::SourceKind::kAuto; }
   Result<identity::AccessToken> GetToken(const identity::TokenRequest& request) override {
     requested.push_back(request.resource);
     if (fail) return Fail(ErrorCode::kUnavailable, "identity", "no identity here");

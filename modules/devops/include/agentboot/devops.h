@@ -57,9 +57,28 @@ struct AgentAuthorization {
   PublicKey public_key;
 };
 
+// A finished job's result, as the API spells it: TaskResult of the distributed-task Web API
+// ("succeeded", "succeededWithIssues", "failed", "canceled", "skipped", "abandoned"; REST
+// reference: distributedtask/agents, "TaskAgentJobRequest.result"). Parsed once, in wire.cc.
+enum class JobResult {
+  kNone,  // no result yet (running), or one this client does not know
+  kSucceeded,
+  kSucceededWithIssues,
+  kFailed,
+  kCanceled,
+  kSkipped,
+  kAbandoned,
+};
+JobResult ParseJobResult(std::string_view text);  // case-insensitive; unknown -> kNone
+
+// TaskAgentStatus ("online", "offline"; REST reference: distributedtask/agents, "TaskAgent").
+enum class AgentStatus { kUnknown, kOffline, kOnline };
+AgentStatus ParseAgentStatus(std::string_view text);  // case-insensitive; unknown -> kUnknown
+
 struct JobRequest {
   int64_t request_id = 0;
-  std::string result;  // empty while running
+  std::string result;  // empty while running; as the server wrote it (for printing)
+  JobResult result_kind = JobResult::kNone;  // `result`, parsed: decisions read this
   std::optional<std::string> assign_time;
   std::optional<std::string> finish_time;
   int64_t agent_id = 0;  // reservedAgent.id, 0 when unassigned
@@ -72,7 +91,8 @@ struct Agent {
   std::string version;  // the listener's real version, "4.260.0"
   std::string os_description;
   bool enabled = true;
-  std::string status;  // "online" / "offline"
+  std::string status;  // "online" / "offline", as the server wrote it (for printing)
+  AgentStatus status_kind = AgentStatus::kUnknown;  // `status`, parsed: decisions read this
   std::string provisioning_state = "Provisioned";
   int max_parallelism = 1;
   AgentAuthorization authorization;

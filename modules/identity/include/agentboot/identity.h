@@ -35,6 +35,13 @@ struct AccessToken {
   bool is_pat = false;  // a PAT (--identity pat): Azure DevOps wants it as Basic, not Bearer
 };
 
+// Which kind of identity a source is: decisions (IMDS-only features, the default agent name) read
+// this, never Name(). kAuto is the chain before it has picked a source, or a source that is none
+// of these (a test double).
+enum class SourceKind { kAuto, kImds, kAppService, kArc, kCloudShell, kWorkload, kAzCli, kPat };
+[[nodiscard]] Result<SourceKind> ParseSourceKind(std::string_view text);  // "auto", "imds", …
+std::string_view SourceKindName(SourceKind kind);
+
 // A source of tokens. GetToken either returns a token or an Error:
 //   kUnavailable      this source is not present here (its environment variables are missing, or
 //                     the endpoint does not answer); a chain moves on to the next source
@@ -50,12 +57,9 @@ class TokenSource {
   TokenSource& operator=(const TokenSource&) = delete;
   virtual ~TokenSource() = default;
   virtual std::string_view Name() const = 0;  // "imds", "appservice", "workload", "azcli", …
+  virtual SourceKind Kind() const = 0;        // for decisions; Name() is for printing
   [[nodiscard]] virtual Result<AccessToken> GetToken(const TokenRequest& request) = 0;
 };
-
-enum class SourceKind { kAuto, kImds, kAppService, kArc, kCloudShell, kWorkload, kAzCli, kPat };
-[[nodiscard]] Result<SourceKind> ParseSourceKind(std::string_view text);  // "auto", "imds", …
-std::string_view SourceKindName(SourceKind kind);
 
 struct IdentityOptions {
   SourceKind kind = SourceKind::kAuto;
@@ -93,15 +97,26 @@ std::unique_ptr<TokenSource> MakeWorkloadSource(const IdentityOptions& options, 
 std::unique_ptr<TokenSource> MakeAzCliSource(const IdentityOptions& options, Deps deps);
 std::unique_ptr<TokenSource> MakePatSource(const IdentityOptions& options, Deps deps);
 
+// Marks an error as the identity's (ErrorOrigin::kIdentity) unless its origin is known already (an
+// untrusted certificate stays kTls). The chain and the cache apply it to what their sources
+// return, and a caller that learns a token failed (the Azure DevOps client) may too.
+inline Error IdentityError(Error error) {
+  if (error.origin == ErrorOrigin::kUnspecified) error.origin = ErrorOrigin::kIdentity;
+  return error;
+}
+
 // Tries sources in order; moves on only when a source answers kUnavailable; remembers the first
 // source that succeeded and uses only it from then on. Logs each skipped source.
 class ChainSource final : public TokenSource {
  public:
   ChainSource(std::vector<std::unique_ptr<TokenSource>> sources, Logger& log);
   std::string_view Name() const override;  // the pinned source's name, or "auto"
+  SourceKind Kind() const override;        // the pinned source's kind, or kAuto
   Result<AccessToken> GetToken(const TokenRequest& request) override;
 
  private:
+  Result<AccessToken> FirstToken(const TokenRequest& request);  // GetToken, origin not yet set
+
   std::vector<std::unique_ptr<TokenSource>> sources_;
   Logger& log_;
   mutable std::mutex mu_;  // guards pinned_ and name_
@@ -146,6 +161,7 @@ class CachedSource final : public TokenSource {
                CacheOptions options = {});
   ~CachedSource() override;
   std::string_view Name() const override;
+  SourceKind Kind() const override;
   Result<AccessToken> GetToken(const TokenRequest& request) override;
   CacheStatus Status(const TokenRequest& request) const;  // for metrics and health
 

@@ -19,8 +19,9 @@
 
 namespace agentboot::imds {
 
-// AZURE_POD_IDENTITY_AUTHORITY_HOST when set and non-empty, else "http://169.254.169.254" (the
-// same rule as the identity module's IMDS token source, so the simulator serves both).
+// AZURE_POD_IDENTITY_AUTHORITY_HOST when set and non-empty, else "http://169.254.169.254": the one
+// rule for the IMDS base URL, also used by the identity module's IMDS token source, so the
+// simulator serves both.
 std::string ImdsBaseUrl(const Environment& env);
 
 // ---------------------------------------------------------------------------------------------

@@ -42,4 +42,22 @@ class Random {
   virtual double Uniform(double low, double high) = 0;  // in [low, high]
 };
 
+// ---------------------------------------------------------------------------------------------
+// The one back-off rule every retry loop uses (HTTP calls, identity refreshes, listener restarts,
+// drain and rotation steps); each keeps its own numbers. The delay before retry `attempt` (1 for
+// the first) is min(max, initial * multiplier^(attempt - 1)), scaled by a jitter factor that runs
+// from 1 - jitter_below to 1 + jitter_above as `jitter01` (drawn by the caller from its Random,
+// Uniform(0, 1)) runs from 0 to 1, rounded to the millisecond; never negative, and never above
+// max when jitter_within_max.
+struct ExponentialBackoff {
+  Duration initial{std::chrono::seconds(1)};
+  Duration max{std::chrono::seconds(60)};
+  double multiplier = 2.0;
+  double jitter_below = 0.0;  // in [0, 1]
+  double jitter_above = 0.0;  // >= 0
+  bool jitter_within_max = false;
+  bool has_jitter() const { return jitter_below > 0 || jitter_above > 0; }
+};
+Duration BackoffDelay(const ExponentialBackoff& backoff, int attempt, double jitter01);
+
 }  // namespace agentboot

@@ -29,6 +29,15 @@ enum class ErrorCode {
 
 std::string_view ErrorCodeName(ErrorCode code) noexcept;
 
+// Who failed, as far as the code that made or passed on the error knows: the exit code depends on
+// it (an identity's refusal is not Azure DevOps' refusal), so it is set where that is known, never
+// read back from the context or message text.
+enum class ErrorOrigin {
+  kUnspecified,  // not said: a server's or a local step's failure, judged by its code
+  kIdentity,     // the identity source (managed identity endpoint, Entra, az, the PAT file)
+  kTls,          // a server's TLS certificate was not trusted (whichever server it was)
+};
+
 struct Error {
   ErrorCode code = ErrorCode::kInternal;
   std::string context;  // what was being done: "GET …/connectionData", "read /path"
@@ -37,6 +46,7 @@ struct Error {
   bool retryable = false;
   std::optional<std::chrono::milliseconds> retry_after;  // from the server, when it said so
   int http_status = 0;                                   // 0 when not an HTTP answer
+  ErrorOrigin origin = ErrorOrigin::kUnspecified;
 
   // "context: detail" and, when present, " — advice".
   std::string ToString() const;

@@ -31,5 +31,8 @@ std::string NewGuid(Random& random);  // lower-case D format
 std::string TextProblem(std::string_view text);
 // Joins a base URL and a path with exactly one '/' between them.
 std::string JoinUrl(std::string_view base, std::string_view path);
+// Joins a directory and a relative name with exactly one '/' between them ("/a/" + "b" ->
+// "/a/b"); an empty directory gives the name unchanged. Nothing is resolved or checked.
+std::string JoinPath(std::string_view directory, std::string_view name);
 
 }  // namespace agentboot
