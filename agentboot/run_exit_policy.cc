@@ -1,5 +1,6 @@
 #include "run_exit_policy.h"
 
+#include "agentboot/devops.h"
 #include "exit_codes.h"
 
 namespace agentboot::cli {
