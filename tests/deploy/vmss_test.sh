@@ -30,7 +30,7 @@ step "cpack -G DEB"
 (cd "$build" && cpack -G DEB -B "$work/deb" >"$work/cpack.log" 2>&1) || fail "cpack: $(tail -5 "$work/cpack.log")"
 deb="$(find "$work/deb" -maxdepth 1 -name 'agentboot_*_amd64.deb')"
 [[ -f "$deb" ]] || fail "no agentboot_<version>_amd64.deb in $work/deb"
-dpkg-deb -f "$deb" Depends | grep -q libpoconet || fail "the package lists no library dependencies"
+dpkg-deb -f "$deb" Depends | grep -q libcurl4 || fail "the package lists no library dependencies"
 
 step "a fresh VM: the debootstrap root plus systemd and the agent's prerequisites"
 cp -a "$build/deploy/rootfs" "$root"
