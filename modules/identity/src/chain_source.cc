@@ -20,14 +20,14 @@ ChainSource::ChainSource(std::vector<std::unique_ptr<TokenSource>> sources, Logg
     : sources_(std::move(sources)), log_(log) {}
 
 std::string_view ChainSource::Name() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return pinned_ != nullptr ? pinned_->Name() : std::string_view("auto");
 }
 
 Result<AccessToken> ChainSource::GetToken(const TokenRequest& request) {
   TokenSource* pinned = nullptr;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     pinned = pinned_;
   }
   if (pinned != nullptr) return pinned->GetToken(request);
@@ -36,7 +36,7 @@ Result<AccessToken> ChainSource::GetToken(const TokenRequest& request) {
   for (const auto& source : sources_) {
     auto token = source->GetToken(request);
     if (token) {
-      std::lock_guard lock(mu_);
+      MutexLock lock(mu_);
       if (pinned_ == nullptr) {
         pinned_ = source.get();
         name_ = std::string(source->Name());
