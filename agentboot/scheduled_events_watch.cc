@@ -11,10 +11,10 @@ ScheduledEventsWatch::ScheduledEventsWatch(App& app, imds::ImdsClient& client, D
 
 ScheduledEventsWatch::~ScheduledEventsWatch() {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     stopping_ = true;
   }
-  wake_.notify_all();
+  wake_.NotifyAll();
   if (thread_.joinable()) thread_.join();
 }
 
@@ -26,8 +26,11 @@ void ScheduledEventsWatch::Start() {
 bool ScheduledEventsWatch::WaitUnlessStopping(Duration duration) {
   // A condition variable rather than Clock::SleepFor: the destructor must not wait out a poll
   // interval. The schedule itself is kept by the poller on the Clock.
-  std::unique_lock lock(mu_);
-  return !wake_.wait_for(lock, duration, [&] { return stopping_; });
+  const auto deadline = std::chrono::steady_clock::now() + duration;
+  MutexLock lock(mu_);
+  while (!stopping_ && wake_.WaitUntil(mu_, deadline)) {
+  }
+  return !stopping_;
 }
 
 void ScheduledEventsWatch::Drain(const imds::ScheduledEvent& event) {

@@ -3,9 +3,7 @@
 // into a drain request. Reboot, Redeploy and Freeze are logged once each, never drained.
 #pragma once
 
-#include <condition_variable>
 #include <functional>
-#include <mutex>
 #include <thread>
 
 #include "agentboot/imds.h"
@@ -36,9 +34,9 @@ class ScheduledEventsWatch {
   std::function<void(lifecycle::DrainRequest)> drain_;
   imds::ScheduledEventsPoller poller_;
 
-  std::mutex mu_;
-  std::condition_variable wake_;
-  bool stopping_ = false;
+  Mutex mu_;
+  CondVar wake_;
+  bool stopping_ GUARDED_BY(mu_) = false;
   std::thread thread_;
 };
 

@@ -10,6 +10,7 @@ packages=(
   openssl procps clang-format time jq
   buildah debootstrap shellcheck
   clang libclang-rt-14-dev  # the libFuzzer build (tests/fuzz)
+  clang-tidy  # the static checks (tests/tidy.sh, .clang-tidy)
 )
 if [[ "${AGENTBOOT_WITH_AZ:-0}" == 1 ]]; then packages+=(azure-cli); fi
 

@@ -29,6 +29,12 @@ run_suite() {
 
 # build/ is configured exactly as agentboot/demo.sh configures it (cmake/build-config.sh).
 source cmake/build-config.sh
+# Static checks first (they need only build/compile_commands.json, not a build), so a finding
+# fails the run in minutes: clang-tidy with the checks of .clang-tidy and clang's thread-safety
+# analysis over the production sources (tests/tidy.sh prints its duration).
+echo "== static checks (clang-tidy)"
+cmake -S . -B build -G Ninja "${agentboot_build_config[@]}" >/dev/null
+bash tests/tidy.sh build
 run_suite build "${agentboot_build_config[@]}"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   run_suite build-asan -DCMAKE_BUILD_TYPE=Debug "-DCMAKE_CXX_FLAGS_DEBUG=-g1" -DAGENTBOOT_SANITIZE=ON \

@@ -15,7 +15,7 @@ KeyInAdvance::KeyInAdvance() {
 }
 
 Result<jose::RsaKey> KeyInAdvance::Take() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (pending_.valid()) return pending_.get();
   return jose::RsaKey::Generate(2048);
 }

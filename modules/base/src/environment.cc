@@ -38,13 +38,13 @@ class OsRandom final : public Random {
   OsRandom() : engine_(std::random_device{}()) {}
   double Uniform(double low, double high) override {
     std::uniform_real_distribution<double> distribution(low, high);
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     return distribution(engine_);
   }
 
  private:
-  std::mutex mu_;
-  std::mt19937_64 engine_;
+  Mutex mu_;
+  std::mt19937_64 engine_ GUARDED_BY(mu_);
 };
 
 class Silent final : public Logger {

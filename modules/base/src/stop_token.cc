@@ -8,25 +8,25 @@
 namespace agentboot {
 
 void StopToken::Arm(Probe probe) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   probe_ = std::move(probe);
   seen_.reset();
 }
 
 void StopToken::Disarm() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   probe_ = nullptr;
   seen_.reset();
 }
 
 std::optional<int> StopToken::Requested() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (!seen_ && probe_) seen_ = probe_();
   return seen_;
 }
 
 bool StopToken::armed() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return static_cast<bool>(probe_);
 }
 

@@ -6,7 +6,6 @@
 // CurlOptions::ca_file is set, it replaces the built-in bundle file (CURLOPT_CAINFO) while the
 // built-in CA directory stays in place, so on builds that have one (Debian: /etc/ssl/certs) both
 // the system store and the file are trusted; on builds without a CA directory only the file is.
-#include <mutex>
 
 #include <curl/curl.h>
 
@@ -82,7 +81,7 @@ class CurlTransport final : public Transport {
       EasyHandle easy(curl_easy_init());
       return Perform(easy.get(), request);
     }
-    std::lock_guard lock(kept_mu_);
+    MutexLock lock(kept_mu_);
     // curl_easy_reset forgets the last request's options but keeps the open connection.
     if (kept_) {
       curl_easy_reset(kept_.get());
@@ -193,8 +192,9 @@ class CurlTransport final : public Transport {
 
   CurlOptions options_;
   const bool keep_alive_;
-  std::mutex kept_mu_;
-  EasyHandle kept_;  // keep_alive_ only: the handle (and connection) every Send reuses
+  Mutex kept_mu_;
+  // keep_alive_ only: the handle (and connection) every Send reuses
+  EasyHandle kept_ GUARDED_BY(kept_mu_);
 };
 
 }  // namespace

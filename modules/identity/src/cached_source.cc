@@ -1,8 +1,6 @@
 // The in-memory token cache (identity-contract §3): refresh early with jitter, keep serving a
 // still-valid token when a refresh fails, and let concurrent callers share one fetch.
-#include <condition_variable>
 #include <map>
-#include <mutex>
 
 #include "agentboot/identity.h"
 
@@ -24,9 +22,9 @@ struct Entry {
 }  // namespace
 
 struct CachedSource::State {
-  mutable std::mutex mu;
-  std::condition_variable fetched;
-  std::map<std::string, Entry> entries;  // keyed by resource
+  mutable Mutex mu;
+  CondVar fetched;
+  std::map<std::string, Entry> entries GUARDED_BY(mu);  // keyed by resource
 };
 
 CachedSource::CachedSource(TokenSource& inner, Clock& clock, Random& random, Logger& log,
@@ -44,7 +42,7 @@ std::string_view CachedSource::Name() const { return inner_.Name(); }
 SourceKind CachedSource::Kind() const { return inner_.Kind(); }
 
 Result<AccessToken> CachedSource::GetToken(const TokenRequest& request) {
-  std::unique_lock lock(state_->mu);
+  MutexLock lock(state_->mu);
   Entry& entry = state_->entries[request.resource];
   const auto servable = [&](TimePoint now) {
     return entry.token && now < entry.token->expires_on - options_.expiry_margin;
@@ -58,7 +56,7 @@ Result<AccessToken> CachedSource::GetToken(const TokenRequest& request) {
       if (entry.fetching || (entry.next_retry && now < *entry.next_retry)) return *entry.token;
     }
     if (!entry.fetching) break;
-    state_->fetched.wait(lock);
+    state_->fetched.Wait(state_->mu);
     // Nothing servable and the fetch we waited for failed: share its error, do not pile on.
     if (entry.generation != generation && entry.last_error && !servable(clock_.Now())) {
       return Fail(*entry.last_error);
@@ -66,13 +64,13 @@ Result<AccessToken> CachedSource::GetToken(const TokenRequest& request) {
   }
 
   entry.fetching = true;
-  lock.unlock();
+  lock.Unlock();
   auto fetched = inner_.GetToken(request);
   if (!fetched) fetched = Fail(IdentityError(std::move(fetched.error())));
-  lock.lock();
+  lock.Lock();
   entry.fetching = false;
   ++entry.generation;
-  state_->fetched.notify_all();
+  state_->fetched.NotifyAll();
 
   const TimePoint now = clock_.Now();
   if (fetched) {
@@ -107,7 +105,7 @@ Result<AccessToken> CachedSource::GetToken(const TokenRequest& request) {
 }
 
 CacheStatus CachedSource::Status(const TokenRequest& request) const {
-  std::lock_guard lock(state_->mu);
+  MutexLock lock(state_->mu);
   CacheStatus status;
   const auto it = state_->entries.find(request.resource);
   if (it == state_->entries.end()) return status;

@@ -20,7 +20,7 @@ ChainSource::ChainSource(std::vector<std::unique_ptr<TokenSource>> sources, Logg
     : sources_(std::move(sources)), log_(log) {}
 
 std::string_view ChainSource::Name() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return pinned_ != nullptr ? pinned_->Name() : std::string_view("auto");
 }
 
@@ -38,7 +38,7 @@ Result<AccessToken> ChainSource::GetToken(const TokenRequest& request) {
 Result<AccessToken> ChainSource::FirstToken(const TokenRequest& request) {
   TokenSource* pinned = nullptr;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     pinned = pinned_;
   }
   if (pinned != nullptr) return pinned->GetToken(request);
@@ -47,7 +47,7 @@ Result<AccessToken> ChainSource::FirstToken(const TokenRequest& request) {
   for (const auto& source : sources_) {
     auto token = source->GetToken(request);
     if (token) {
-      std::lock_guard lock(mu_);
+      MutexLock lock(mu_);
       if (pinned_ == nullptr) {
         pinned_ = source.get();
         name_ = std::string(source->Name());

@@ -1,8 +1,6 @@
 // The production mailbox: a mutex-guarded queue and a condition variable on the system clock
 // (the production Clock is the system clock).
-#include <condition_variable>
 #include <deque>
-#include <mutex>
 
 #include "agentboot/lifecycle.h"
 
@@ -13,15 +11,16 @@ class ConditionMailbox final : public Mailbox {
  public:
   void Post(Message message) override {
     {
-      std::lock_guard lock(mu_);
+      MutexLock lock(mu_);
       queue_.push_back(std::move(message));
     }
-    ready_.notify_one();
+    ready_.NotifyOne();
   }
 
   std::optional<Message> WaitUntil(TimePoint deadline) override {
-    std::unique_lock lock(mu_);
-    ready_.wait_until(lock, deadline, [&] { return !queue_.empty(); });
+    MutexLock lock(mu_);
+    while (queue_.empty() && ready_.WaitUntil(mu_, deadline)) {
+    }
     if (queue_.empty()) return std::nullopt;
     Message message = std::move(queue_.front());
     queue_.pop_front();
@@ -29,9 +28,9 @@ class ConditionMailbox final : public Mailbox {
   }
 
  private:
-  std::mutex mu_;
-  std::condition_variable ready_;
-  std::deque<Message> queue_;
+  Mutex mu_;
+  CondVar ready_;
+  std::deque<Message> queue_ GUARDED_BY(mu_);
 };
 
 }  // namespace

@@ -181,25 +181,25 @@ StatusWriter::StatusWriter(Env& env, std::string agent_dir, int agentboot_pid)
 }
 
 Status StatusWriter::Update(const std::function<void(RunStatus&)>& change) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   change(status_);
   return WriteLocked();
 }
 
 Status StatusWriter::MarkStopping() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (closing_ != RunPhase::kStopped) closing_ = RunPhase::kStopping;
   return WriteLocked();
 }
 
 Status StatusWriter::MarkStopped() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   closing_ = RunPhase::kStopped;
   return WriteLocked();
 }
 
 RunStatus StatusWriter::Current() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return status_;
 }
 

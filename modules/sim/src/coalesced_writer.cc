@@ -7,29 +7,29 @@ CoalescedWriter::CoalescedWriter(std::function<void()> save, Duration delay)
 
 CoalescedWriter::~CoalescedWriter() {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     stopping_ = true;
   }
-  wake_.notify_all();
+  wake_.NotifyAll();
   thread_.join();
   Flush();
 }
 
 void CoalescedWriter::Mark() {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (dirty_) return;
     dirty_ = true;
   }
-  wake_.notify_all();
+  wake_.NotifyAll();
 }
 
 void CoalescedWriter::Flush() { SaveIfDirty(); }
 
 void CoalescedWriter::SaveIfDirty() {
-  std::lock_guard saving(save_mu_);
+  MutexLock saving(save_mu_);
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (!dirty_) return;
     // Cleared before the save reads the state: a change made during the save marks it again.
     dirty_ = false;
@@ -38,15 +38,17 @@ void CoalescedWriter::SaveIfDirty() {
 }
 
 void CoalescedWriter::Loop() {
-  std::unique_lock lock(mu_);
+  MutexLock lock(mu_);
   while (!stopping_) {
-    wake_.wait(lock, [this] { return dirty_ || stopping_; });
+    while (!dirty_ && !stopping_) wake_.Wait(mu_);
     if (stopping_) break;
     // Let the burst gather; stopping ends the wait early (the destructor flushes).
-    wake_.wait_for(lock, delay_, [this] { return stopping_; });
-    lock.unlock();
+    const auto gathered = std::chrono::steady_clock::now() + delay_;
+    while (!stopping_ && wake_.WaitUntil(mu_, gathered)) {
+    }
+    lock.Unlock();
     SaveIfDirty();
-    lock.lock();
+    lock.Lock();
   }
 }
 

@@ -4,9 +4,7 @@
 // into the writer. Thread-safe.
 #pragma once
 
-#include <condition_variable>
 #include <functional>
-#include <mutex>
 #include <thread>
 
 #include "agentboot/base.h"
@@ -29,11 +27,11 @@ class CoalescedWriter {
 
   std::function<void()> save_;
   const Duration delay_;
-  std::mutex mu_;
-  std::condition_variable wake_;
-  std::mutex save_mu_;  // one save at a time (the thread and Flush)
-  bool dirty_ = false;
-  bool stopping_ = false;
+  Mutex mu_;
+  CondVar wake_;
+  Mutex save_mu_;  // one save at a time (the thread and Flush)
+  bool dirty_ GUARDED_BY(mu_) = false;
+  bool stopping_ GUARDED_BY(mu_) = false;
   std::thread thread_;
 };
 

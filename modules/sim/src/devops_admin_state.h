@@ -2,9 +2,10 @@
 // POST /_control/devops/anonymous (devops_admin_routes.cc). Thread-safe.
 #pragma once
 
-#include <mutex>
 #include <set>
 #include <string>
+
+#include "agentboot/thread_annotations.h"
 
 namespace agentboot::sim::detail {
 
@@ -13,7 +14,7 @@ class AdminSwitches {
   // connectionData answers as the anonymous user for this oid (what Azure DevOps shows an
   // identity without a licence or access to the organization).
   void SetAnonymous(const std::string& oid, bool anonymous) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (anonymous) {
       anonymous_.insert(oid);
     } else {
@@ -21,13 +22,13 @@ class AdminSwitches {
     }
   }
   bool IsAnonymous(const std::string& oid) const {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     return anonymous_.count(oid) > 0;
   }
 
  private:
-  mutable std::mutex mu_;
-  std::set<std::string> anonymous_;
+  mutable Mutex mu_;
+  std::set<std::string> anonymous_ GUARDED_BY(mu_);
 };
 
 }  // namespace agentboot::sim::detail

@@ -44,7 +44,7 @@ Result<jose::RsaKey> PublicKeyFromBase64(std::string_view exponent, std::string_
 }
 
 bool JtiCache::Remember(const std::string& jti, int64_t expires, int64_t now) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   for (auto it = seen_.begin(); it != seen_.end();) {
     it = it->second + kAssertionSkewSeconds < now ? seen_.erase(it) : std::next(it);
   }

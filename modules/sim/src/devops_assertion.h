@@ -6,7 +6,6 @@
 
 #include <cstdint>
 #include <map>
-#include <mutex>
 #include <string>
 #include <string_view>
 
@@ -33,8 +32,8 @@ class JtiCache {
   bool Remember(const std::string& jti, int64_t expires, int64_t now);
 
  private:
-  std::mutex mu_;
-  std::map<std::string, int64_t> seen_;  // jti → exp
+  Mutex mu_;
+  std::map<std::string, int64_t> seen_ GUARDED_BY(mu_);  // jti → exp
 };
 
 // OK when the assertion is acceptable; kUnauthenticated with a description for the

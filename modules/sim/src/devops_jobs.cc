@@ -153,7 +153,7 @@ Result<JobRequestRecord> CompleteJob(DevOpsOrg& org, int64_t request_id,
 }
 
 std::vector<JobRequestRecord> JobDispatcher::Dispatch(TimePoint now) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   std::vector<JobRequestRecord> assigned;
   std::vector<JobRequestRecord> requests = org_.AllJobRequests();
   for (const JobRequestRecord& job : requests) {

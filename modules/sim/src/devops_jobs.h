@@ -5,7 +5,6 @@
 #pragma once
 
 #include <cstdint>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -75,7 +74,7 @@ class JobDispatcher {
   DevOpsOrg& org_;
   SessionBoard& board_;
   Random& random_;
-  std::mutex mu_;
+  Mutex mu_;  // serialises Dispatch
 };
 
 }  // namespace agentboot::sim::detail

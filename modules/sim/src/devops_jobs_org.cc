@@ -7,7 +7,7 @@
 namespace agentboot::sim::detail {
 
 Result<JobRequestRecord> DevOpsOrg::QueueJobRequest(JobRequestRecord request) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   const bool pool_exists = std::any_of(
       pools_.begin(), pools_.end(), [&](const PoolRecord& p) { return p.id == request.pool_id; });
   if (!pool_exists) {
@@ -21,12 +21,12 @@ Result<JobRequestRecord> DevOpsOrg::QueueJobRequest(JobRequestRecord request) {
 }
 
 std::vector<JobRequestRecord> DevOpsOrg::AllJobRequests() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return job_requests_;
 }
 
 std::optional<JobRequestRecord> DevOpsOrg::FindJobRequest(int64_t request_id) const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   for (const JobRequestRecord& request : job_requests_) {
     if (request.request_id == request_id) return request;
   }
@@ -35,7 +35,7 @@ std::optional<JobRequestRecord> DevOpsOrg::FindJobRequest(int64_t request_id) co
 
 Result<JobRequestRecord> DevOpsOrg::UpdateJobRequest(
     int64_t request_id, const std::function<void(JobRequestRecord&)>& mutate) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   for (JobRequestRecord& stored : job_requests_) {
     if (stored.request_id != request_id) continue;
     JobRequestRecord updated = stored;

@@ -10,14 +10,14 @@ MessageParking::MessageParking(JobDispatcher& dispatcher, SessionBoard& board, D
 MessageParking::~MessageParking() { Stop(); }
 
 void MessageParking::SetClock(std::function<TimePoint()> clock) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   clock_ = std::move(clock);
 }
 
 TimePoint MessageParking::Now() const {
   std::function<TimePoint()> clock;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     clock = clock_;
   }
   return clock ? clock() : std::chrono::time_point_cast<Duration>(std::chrono::system_clock::now());
@@ -36,30 +36,32 @@ std::optional<AgentMessage> MessageParking::Park(const std::string& session_id, 
 }
 
 void MessageParking::EnsureTicker() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (stopping_ || ticker_.joinable()) return;
   ticker_ = std::thread([this] { Tick(); });
 }
 
 void MessageParking::Tick() {
-  std::unique_lock lock(mu_);
+  MutexLock lock(mu_);
   while (!stopping_) {
-    wake_.wait_for(lock, tick_, [this] { return stopping_; });
+    const auto next_tick = std::chrono::steady_clock::now() + tick_;
+    while (!stopping_ && wake_.WaitUntil(mu_, next_tick)) {
+    }
     if (stopping_ || parked_.load() == 0) continue;
-    lock.unlock();
+    lock.Unlock();
     dispatcher_.Dispatch(Now());
-    lock.lock();
+    lock.Lock();
   }
 }
 
 void MessageParking::Stop() {
   std::thread ticker;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     stopping_ = true;
     ticker = std::move(ticker_);
   }
-  wake_.notify_all();
+  wake_.NotifyAll();
   if (ticker.joinable()) ticker.join();
 }
 

@@ -8,10 +8,8 @@
 #pragma once
 
 #include <atomic>
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
@@ -53,11 +51,11 @@ class MessageParking {
   const Duration tick_;
   std::atomic<int64_t> parked_{0};
   std::atomic<int64_t> peak_parked_{0};
-  mutable std::mutex mu_;
-  std::condition_variable wake_;
-  std::function<TimePoint()> clock_;
-  std::thread ticker_;
-  bool stopping_ = false;
+  mutable Mutex mu_;
+  CondVar wake_;
+  std::function<TimePoint()> clock_ GUARDED_BY(mu_);
+  std::thread ticker_ GUARDED_BY(mu_);
+  bool stopping_ GUARDED_BY(mu_) = false;
 };
 
 }  // namespace agentboot::sim::detail

@@ -34,17 +34,17 @@ Status DevOpsOrg::Load() {
   if (state.is_discarded() || !state.is_object()) {
     return Fail(ErrorCode::kInvalidArgument, "read " + state_file_, "not a JSON object");
   }
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return FromJsonLocked(state);
 }
 
 std::vector<PoolRecord> DevOpsOrg::Pools() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return pools_;
 }
 
 std::optional<PoolRecord> DevOpsOrg::FindPool(int64_t pool_id) const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   for (const PoolRecord& pool : pools_) {
     if (pool.id == pool_id) return pool;
   }
@@ -52,7 +52,7 @@ std::optional<PoolRecord> DevOpsOrg::FindPool(int64_t pool_id) const {
 }
 
 std::optional<PoolRecord> DevOpsOrg::FindPoolByName(std::string_view name) const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   for (const PoolRecord& pool : pools_) {
     if (EqualsIgnoreCase(pool.name, name)) return pool;
   }
@@ -60,7 +60,7 @@ std::optional<PoolRecord> DevOpsOrg::FindPoolByName(std::string_view name) const
 }
 
 Result<PoolRecord> DevOpsOrg::AddPool(std::string name, bool is_hosted, TimePoint now) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   for (const PoolRecord& pool : pools_) {
     if (EqualsIgnoreCase(pool.name, name)) {
       return Fail(ErrorCode::kAlreadyExists, "add pool", "pool " + name + " exists");
@@ -73,7 +73,7 @@ Result<PoolRecord> DevOpsOrg::AddPool(std::string name, bool is_hosted, TimePoin
 }
 
 std::vector<AgentRecord> DevOpsOrg::Agents(int64_t pool_id) const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   std::vector<AgentRecord> result;
   for (const AgentRecord& agent : agents_) {
     if (agent.pool_id == pool_id) result.push_back(agent);
@@ -82,7 +82,7 @@ std::vector<AgentRecord> DevOpsOrg::Agents(int64_t pool_id) const {
 }
 
 std::optional<AgentRecord> DevOpsOrg::FindAgent(int64_t pool_id, int64_t agent_id) const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   for (const AgentRecord& agent : agents_) {
     if (agent.pool_id == pool_id && agent.id == agent_id) return agent;
   }
@@ -91,7 +91,7 @@ std::optional<AgentRecord> DevOpsOrg::FindAgent(int64_t pool_id, int64_t agent_i
 
 std::optional<AgentRecord> DevOpsOrg::FindAgentByName(int64_t pool_id,
                                                       std::string_view name) const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   for (const AgentRecord& agent : agents_) {
     if (agent.pool_id == pool_id && EqualsIgnoreCase(agent.name, name)) return agent;
   }
@@ -99,7 +99,7 @@ std::optional<AgentRecord> DevOpsOrg::FindAgentByName(int64_t pool_id,
 }
 
 std::optional<AgentRecord> DevOpsOrg::FindAgentByClientId(std::string_view client_id) const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   for (const AgentRecord& agent : agents_) {
     if (EqualsIgnoreCase(agent.client_id, client_id)) return agent;
   }
@@ -109,7 +109,7 @@ std::optional<AgentRecord> DevOpsOrg::FindAgentByClientId(std::string_view clien
 Result<AgentRecord> DevOpsOrg::AddAgent(
     AgentRecord draft, TimePoint now,
     const std::function<std::string(const std::string&)>& authorization_url_for) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   const bool pool_exists = std::any_of(pools_.begin(), pools_.end(),
                                        [&](const PoolRecord& p) { return p.id == draft.pool_id; });
   if (!pool_exists) {
@@ -143,7 +143,7 @@ AgentRecord* DevOpsOrg::FindAgentLocked(int64_t pool_id, int64_t agent_id) {
 
 Result<AgentRecord> DevOpsOrg::UpdateAgent(int64_t pool_id, int64_t agent_id,
                                            const std::function<void(AgentRecord&)>& mutate) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   AgentRecord* stored = FindAgentLocked(pool_id, agent_id);
   if (stored == nullptr) {
     return Fail(ErrorCode::kNotFound, "update agent",
@@ -171,7 +171,7 @@ Result<AgentRecord> DevOpsOrg::UpdateAgent(int64_t pool_id, int64_t agent_id,
 }
 
 Status DevOpsOrg::DeleteAgent(int64_t pool_id, int64_t agent_id) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   AgentRecord* stored = FindAgentLocked(pool_id, agent_id);
   if (stored == nullptr) {
     return Fail(ErrorCode::kNotFound, "delete agent",
@@ -195,25 +195,25 @@ Status DevOpsOrg::DeleteAgent(int64_t pool_id, int64_t agent_id) {
 }
 
 void DevOpsOrg::SetMember(const std::string& oid, bool member) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   members_[ToLower(oid)] = member;
   SaveLocked();
 }
 
 bool DevOpsOrg::IsMember(const std::string& oid, bool known) const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto it = members_.find(ToLower(oid));
   return it == members_.end() ? known : it->second;
 }
 
 void DevOpsOrg::SetPoolAdmin(int64_t pool_id, const std::string& oid, bool admin) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   admins_[{pool_id, ToLower(oid)}] = admin;
   SaveLocked();
 }
 
 bool DevOpsOrg::IsPoolAdmin(int64_t pool_id, const std::string& oid, bool known) const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto member_it = members_.find(ToLower(oid));
   const bool member = member_it == members_.end() ? known : member_it->second;
   if (!member) return false;
@@ -226,20 +226,20 @@ bool DevOpsOrg::IsPoolAdmin(int64_t pool_id, const std::string& oid, bool known)
 }
 
 void DevOpsOrg::AddPat(const std::string& pat, const std::string& oid) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   pats_[jose::Sha256Hex(pat)] = ToLower(oid);
   SaveLocked();
 }
 
 std::optional<std::string> DevOpsOrg::PatIdentity(const std::string& pat) const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto it = pats_.find(jose::Sha256Hex(pat));
   if (it == pats_.end()) return std::nullopt;
   return it->second;
 }
 
 void DevOpsOrg::AddPackage(PackageRecord package) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   packages_.erase(
       std::remove_if(packages_.begin(), packages_.end(),
                      [&](const PackageRecord& p) { return p.filename == package.filename; }),
@@ -250,7 +250,7 @@ void DevOpsOrg::AddPackage(PackageRecord package) {
 
 std::vector<PackageRecord> DevOpsOrg::Packages(std::string_view type,
                                                std::string_view platform) const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   std::vector<PackageRecord> result;
   for (const PackageRecord& package : packages_) {
     if (EqualsIgnoreCase(package.type, type) &&
@@ -267,7 +267,7 @@ std::vector<PackageRecord> DevOpsOrg::Packages(std::string_view type,
 }
 
 std::optional<PackageRecord> DevOpsOrg::FindPackageByFilename(std::string_view filename) const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   for (const PackageRecord& package : packages_) {
     if (package.filename == filename) return package;
   }
@@ -275,7 +275,7 @@ std::optional<PackageRecord> DevOpsOrg::FindPackageByFilename(std::string_view f
 }
 
 Result<JobRequestRecord> DevOpsOrg::AddJobRequest(JobRequestRecord request) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (FindAgentLocked(request.pool_id, request.agent_id) == nullptr) {
     return Fail(ErrorCode::kNotFound, "add job request",
                 "Agent " + std::to_string(request.agent_id) + " not found in pool " +
@@ -289,7 +289,7 @@ Result<JobRequestRecord> DevOpsOrg::AddJobRequest(JobRequestRecord request) {
 
 std::vector<JobRequestRecord> DevOpsOrg::JobRequests(int64_t pool_id,
                                                      std::optional<int64_t> agent_id) const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   std::vector<JobRequestRecord> result;
   for (const JobRequestRecord& request : job_requests_) {
     if (request.pool_id == pool_id && (!agent_id || request.agent_id == *agent_id)) {
@@ -300,26 +300,26 @@ std::vector<JobRequestRecord> DevOpsOrg::JobRequests(int64_t pool_id,
 }
 
 nlohmann::json DevOpsOrg::ToJson() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return ToJsonLocked();
 }
 
 std::optional<Error> DevOpsOrg::last_save_error() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return last_save_error_;
 }
 
 void DevOpsOrg::CoalesceSaves(Duration delay) {
   if (state_file_.empty()) return;
   auto writer = std::make_unique<CoalescedWriter>([this] { SaveNow(); }, delay);
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   writer_ = std::move(writer);
 }
 
 void DevOpsOrg::FlushSaves() {
   CoalescedWriter* writer = nullptr;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     writer = writer_.get();
   }
   if (writer != nullptr) writer->Flush();
@@ -328,12 +328,12 @@ void DevOpsOrg::FlushSaves() {
 void DevOpsOrg::SaveNow() {
   std::string text;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     text = ToJsonLocked().dump(2);
   }
-  std::lock_guard writing(writer_mu_);
+  MutexLock writing(writer_mu_);
   Status written = fs_.WriteFileAtomic(state_file_, text, 0600);
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (written) {
     last_save_error_.reset();
   } else {

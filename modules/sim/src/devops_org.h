@@ -9,7 +9,6 @@
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <utility>
@@ -163,30 +162,30 @@ class DevOpsOrg {
   void FlushSaves();
 
  private:
-  nlohmann::json ToJsonLocked() const;
-  [[nodiscard]] Status FromJsonLocked(const nlohmann::json& state);
-  void SaveLocked();
-  void SaveNow();  // renders under the lock, writes outside it
-  AgentRecord* FindAgentLocked(int64_t pool_id, int64_t agent_id);
+  nlohmann::json ToJsonLocked() const REQUIRES(mu_);
+  [[nodiscard]] Status FromJsonLocked(const nlohmann::json& state) REQUIRES(mu_);
+  void SaveLocked() REQUIRES(mu_);
+  void SaveNow() EXCLUDES(mu_);  // renders under the lock, writes outside it
+  AgentRecord* FindAgentLocked(int64_t pool_id, int64_t agent_id) REQUIRES(mu_);
 
   FileSystem& fs_;
   Random& random_;
   const std::string state_file_;
-  mutable std::mutex mu_;
-  std::vector<PoolRecord> pools_;
-  std::vector<AgentRecord> agents_;
-  std::vector<PackageRecord> packages_;
-  std::vector<JobRequestRecord> job_requests_;
-  std::map<std::string, bool> members_;                     // explicit overrides
-  std::map<std::pair<int64_t, std::string>, bool> admins_;  // explicit overrides
-  std::map<std::string, std::string> pats_;                 // SHA-256 hex of pat → oid
-  int64_t next_pool_id_ = 4;
-  int64_t next_agent_id_ = 1;
-  int64_t next_request_id_ = 1;
-  std::optional<Error> last_save_error_;
-  std::mutex writer_mu_;
+  mutable Mutex mu_;
+  std::vector<PoolRecord> pools_ GUARDED_BY(mu_);
+  std::vector<AgentRecord> agents_ GUARDED_BY(mu_);
+  std::vector<PackageRecord> packages_ GUARDED_BY(mu_);
+  std::vector<JobRequestRecord> job_requests_ GUARDED_BY(mu_);
+  std::map<std::string, bool> members_ GUARDED_BY(mu_);                     // explicit overrides
+  std::map<std::pair<int64_t, std::string>, bool> admins_ GUARDED_BY(mu_);  // explicit overrides
+  std::map<std::string, std::string> pats_ GUARDED_BY(mu_);  // SHA-256 hex of pat → oid
+  int64_t next_pool_id_ GUARDED_BY(mu_) = 4;
+  int64_t next_agent_id_ GUARDED_BY(mu_) = 1;
+  int64_t next_request_id_ GUARDED_BY(mu_) = 1;
+  std::optional<Error> last_save_error_ GUARDED_BY(mu_);
+  Mutex writer_mu_;  // one file write at a time
   // Last: destroyed (and flushed) while the state it saves still exists.
-  std::unique_ptr<CoalescedWriter> writer_;
+  std::unique_ptr<CoalescedWriter> writer_ GUARDED_BY(mu_);
 };
 
 }  // namespace agentboot::sim::detail

@@ -4,7 +4,6 @@
 #pragma once
 
 #include <atomic>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -52,7 +51,7 @@ class DevOpsRuntime {
 
   // True when an agent with this clientId was deleted (whatever keep_deleted_credentials says).
   bool WasDeleted(std::string_view client_id) const {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     for (const AgentRecord& agent : deleted_) {
       if (EqualsIgnoreCase(agent.client_id, client_id)) return true;
     }
@@ -60,13 +59,13 @@ class DevOpsRuntime {
   }
 
   void RememberDeleted(AgentRecord agent) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     deleted_.push_back(std::move(agent));
   }
   // The deleted agent with this clientId, when keep_deleted_credentials() is on.
   std::optional<AgentRecord> FindDeleted(std::string_view client_id) const {
     if (!keep_deleted_credentials()) return std::nullopt;
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     for (auto it = deleted_.rbegin(); it != deleted_.rend(); ++it) {
       if (EqualsIgnoreCase(it->client_id, client_id)) return *it;
     }
@@ -80,8 +79,8 @@ class DevOpsRuntime {
   std::atomic<bool> keep_deleted_credentials_{false};
   std::atomic<int64_t> session_idle_ms_{300'000};
   std::atomic<bool> omit_authorization_{false};
-  mutable std::mutex mu_;
-  std::vector<AgentRecord> deleted_;
+  mutable Mutex mu_;
+  std::vector<AgentRecord> deleted_ GUARDED_BY(mu_);
   MessageParking parking_;
 };
 

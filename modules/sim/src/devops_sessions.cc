@@ -5,7 +5,7 @@
 namespace agentboot::sim::detail {
 
 Result<SessionRecord> SessionBoard::Open(SessionRecord draft, Random& random) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   Queue& queue = queues_[{draft.pool_id, draft.agent_id}];
   if (queue.session) {
     // The service's text (issue #720 of the agent's repository).
@@ -19,12 +19,12 @@ Result<SessionRecord> SessionBoard::Open(SessionRecord draft, Random& random) {
 }
 
 std::optional<SessionRecord> SessionBoard::Close(const std::string& session_id) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   for (auto& [key, queue] : queues_) {
     if (queue.session && EqualsIgnoreCase(queue.session->session_id, session_id)) {
       std::optional<SessionRecord> closed = std::move(queue.session);
       queue.session.reset();
-      queue.wakeup->notify_all();
+      queue.wakeup->NotifyAll();
       return closed;
     }
   }
@@ -32,16 +32,16 @@ std::optional<SessionRecord> SessionBoard::Close(const std::string& session_id) 
 }
 
 void SessionBoard::ForgetAgent(int64_t pool_id, int64_t agent_id) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto it = queues_.find({pool_id, agent_id});
   if (it == queues_.end()) return;
-  it->second.wakeup->notify_all();
+  it->second.wakeup->NotifyAll();
   // Waiters hold their own reference to the condition variable, so the entry can go now.
   queues_.erase(it);
 }
 
 std::optional<SessionRecord> SessionBoard::Find(const std::string& session_id) const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   for (const auto& [key, queue] : queues_) {
     if (queue.session && EqualsIgnoreCase(queue.session->session_id, session_id)) {
       return queue.session;
@@ -51,14 +51,14 @@ std::optional<SessionRecord> SessionBoard::Find(const std::string& session_id) c
 }
 
 std::optional<SessionRecord> SessionBoard::FindByAgent(int64_t pool_id, int64_t agent_id) const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto it = queues_.find({pool_id, agent_id});
   if (it == queues_.end()) return std::nullopt;
   return it->second.session;
 }
 
 std::vector<SessionRecord> SessionBoard::Sessions() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   std::vector<SessionRecord> result;
   for (const auto& [key, queue] : queues_) {
     if (queue.session) result.push_back(*queue.session);
@@ -67,7 +67,7 @@ std::vector<SessionRecord> SessionBoard::Sessions() const {
 }
 
 void SessionBoard::Touch(const std::string& session_id, TimePoint now) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   for (auto& [key, queue] : queues_) {
     if (queue.session && EqualsIgnoreCase(queue.session->session_id, session_id)) {
       queue.session->last_seen = std::max(queue.session->last_seen, now);
@@ -76,43 +76,43 @@ void SessionBoard::Touch(const std::string& session_id, TimePoint now) {
 }
 
 std::vector<SessionRecord> SessionBoard::ExpireIdle(TimePoint now, Duration idle) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   std::vector<SessionRecord> expired;
   for (auto& [key, queue] : queues_) {
     if (!queue.session || now - queue.session->last_seen < idle) continue;
     expired.push_back(*queue.session);
     queue.session.reset();
-    queue.wakeup->notify_all();
+    queue.wakeup->NotifyAll();
   }
   return expired;
 }
 
 AgentMessage SessionBoard::Post(int64_t pool_id, int64_t agent_id, std::string type,
                                 std::string body) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   Queue& queue = queues_[{pool_id, agent_id}];
   AgentMessage message{next_message_id_++, std::move(type), std::move(body)};
   queue.messages.push_back(message);
-  queue.wakeup->notify_all();
+  queue.wakeup->NotifyAll();
   return message;
 }
 
 std::optional<AgentMessage> SessionBoard::Peek(int64_t pool_id, int64_t agent_id) const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto it = queues_.find({pool_id, agent_id});
   if (it == queues_.end() || it->second.messages.empty()) return std::nullopt;
   return it->second.messages.front();
 }
 
 std::vector<AgentMessage> SessionBoard::Messages(int64_t pool_id, int64_t agent_id) const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto it = queues_.find({pool_id, agent_id});
   if (it == queues_.end()) return {};
   return {it->second.messages.begin(), it->second.messages.end()};
 }
 
 bool SessionBoard::Delete(int64_t pool_id, int64_t agent_id, int64_t message_id) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto it = queues_.find({pool_id, agent_id});
   if (it == queues_.end()) return false;
   std::deque<AgentMessage>& messages = it->second.messages;
@@ -124,7 +124,7 @@ bool SessionBoard::Delete(int64_t pool_id, int64_t agent_id, int64_t message_id)
 }
 
 std::optional<AgentMessage> SessionBoard::Wait(const std::string& session_id, Duration timeout) {
-  std::unique_lock lock(mu_);
+  MutexLock lock(mu_);
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (!shut_down_) {
     const Queue* queue = nullptr;
@@ -136,8 +136,8 @@ std::optional<AgentMessage> SessionBoard::Wait(const std::string& session_id, Du
     if (queue == nullptr) return std::nullopt;
     if (!queue->messages.empty()) return queue->messages.front();
     // Keep the condition variable alive even if the entry is erased while waiting.
-    std::shared_ptr<std::condition_variable> wakeup = queue->wakeup;
-    if (wakeup->wait_until(lock, deadline) == std::cv_status::timeout) {
+    std::shared_ptr<CondVar> wakeup = queue->wakeup;
+    if (!wakeup->WaitUntil(mu_, deadline)) {
       // One last look: a message posted right at the deadline is still delivered.
       for (const auto& [key, candidate] : queues_) {
         if (candidate.session && EqualsIgnoreCase(candidate.session->session_id, session_id) &&
@@ -152,20 +152,20 @@ std::optional<AgentMessage> SessionBoard::Wait(const std::string& session_id, Du
 }
 
 void SessionBoard::Shutdown() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   shut_down_ = true;
-  for (auto& [key, queue] : queues_) queue.wakeup->notify_all();
+  for (auto& [key, queue] : queues_) queue.wakeup->NotifyAll();
 }
 
 bool SessionBoard::shut_down() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return shut_down_;
 }
 
 void SessionBoard::Notify(int64_t pool_id, int64_t agent_id) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto it = queues_.find({pool_id, agent_id});
-  if (it != queues_.end()) it->second.wakeup->notify_all();
+  if (it != queues_.end()) it->second.wakeup->NotifyAll();
 }
 
 }  // namespace agentboot::sim::detail

@@ -6,12 +6,10 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <utility>
@@ -82,13 +80,13 @@ class SessionBoard {
   struct Queue {
     std::deque<AgentMessage> messages;
     std::optional<SessionRecord> session;
-    std::shared_ptr<std::condition_variable> wakeup = std::make_shared<std::condition_variable>();
+    std::shared_ptr<CondVar> wakeup = std::make_shared<CondVar>();
   };
 
-  mutable std::mutex mu_;
-  std::map<Key, Queue> queues_;
-  int64_t next_message_id_ = 1;
-  bool shut_down_ = false;
+  mutable Mutex mu_;
+  std::map<Key, Queue> queues_ GUARDED_BY(mu_);
+  int64_t next_message_id_ GUARDED_BY(mu_) = 1;
+  bool shut_down_ GUARDED_BY(mu_) = false;
 };
 
 }  // namespace agentboot::sim::detail

@@ -7,7 +7,7 @@ namespace agentboot::sim::detail {
 
 void TokenBucketThrottle::Configure(double requests_per_minute, double burst,
                                     std::string only_identity) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   buckets_.clear();
   not_before_.clear();
   counters_ = {};
@@ -23,13 +23,13 @@ void TokenBucketThrottle::Configure(double requests_per_minute, double burst,
 }
 
 TokenBucketThrottle::Counters TokenBucketThrottle::counters() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return counters_;
 }
 
 TokenBucketThrottle::Verdict TokenBucketThrottle::Take(const std::string& identity, TimePoint now,
                                                        const std::string& client) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   Verdict verdict;
   if (per_second_ <= 0) return verdict;
   if (!only_identity_.empty() && ToLower(identity) != only_identity_) return verdict;

@@ -5,7 +5,6 @@
 
 #include <cstdint>
 #include <map>
-#include <mutex>
 #include <string>
 
 #include "agentboot/base.h"
@@ -43,13 +42,14 @@ class TokenBucketThrottle {
     double tokens = 0;
     TimePoint last;
   };
-  mutable std::mutex mu_;
-  double per_second_ = 0;
-  double capacity_ = 0;
-  std::string only_identity_;
-  std::map<std::string, Bucket> buckets_;
-  std::map<std::string, TimePoint> not_before_;  // identity + client -> the end of its Retry-After
-  Counters counters_;
+  mutable Mutex mu_;
+  double per_second_ GUARDED_BY(mu_) = 0;
+  double capacity_ GUARDED_BY(mu_) = 0;
+  std::string only_identity_ GUARDED_BY(mu_);
+  std::map<std::string, Bucket> buckets_ GUARDED_BY(mu_);
+  // identity + client -> the end of its Retry-After
+  std::map<std::string, TimePoint> not_before_ GUARDED_BY(mu_);
+  Counters counters_ GUARDED_BY(mu_);
 };
 
 }  // namespace agentboot::sim::detail

@@ -8,7 +8,7 @@ namespace agentboot::sim::detail {
 ImdsLimits::Admission::~Admission() { owner_->Leave(category_); }
 
 void ImdsLimits::Configure(const ImdsLimitSettings& settings) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   settings_ = settings;
   for (Window* window : {&identity_, &other_}) {  // requests in flight still leave later
     window->admitted.clear();
@@ -17,7 +17,7 @@ void ImdsLimits::Configure(const ImdsLimitSettings& settings) {
 }
 
 ImdsLimitSettings ImdsLimits::settings() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return settings_;
 }
 
@@ -26,7 +26,7 @@ ImdsLimits::Window& ImdsLimits::WindowOf(ImdsCategory category) {
 }
 
 std::unique_ptr<ImdsLimits::Admission> ImdsLimits::Enter(ImdsCategory category, TimePoint now) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   Window& window = WindowOf(category);
   const bool identity = category == ImdsCategory::kIdentity;
   if (settings_.enabled) {
@@ -51,12 +51,12 @@ std::unique_ptr<ImdsLimits::Admission> ImdsLimits::Enter(ImdsCategory category, 
 }
 
 void ImdsLimits::Leave(ImdsCategory category) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   --WindowOf(category).in_flight;
 }
 
 ImdsLimits::Counters ImdsLimits::counters(ImdsCategory category) const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return category == ImdsCategory::kIdentity ? identity_.counters : other_.counters;
 }
 

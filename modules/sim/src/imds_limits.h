@@ -9,7 +9,6 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
-#include <mutex>
 
 #include "agentboot/base.h"
 
@@ -59,13 +58,13 @@ class ImdsLimits {
     int in_flight = 0;
     Counters counters;
   };
-  Window& WindowOf(ImdsCategory category);
+  Window& WindowOf(ImdsCategory category) REQUIRES(mu_);
   void Leave(ImdsCategory category);
 
-  mutable std::mutex mu_;
-  ImdsLimitSettings settings_;
-  Window identity_;
-  Window other_;
+  mutable Mutex mu_;
+  ImdsLimitSettings settings_ GUARDED_BY(mu_);
+  Window identity_ GUARDED_BY(mu_);
+  Window other_ GUARDED_BY(mu_);
 };
 
 }  // namespace agentboot::sim::detail

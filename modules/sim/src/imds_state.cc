@@ -24,12 +24,12 @@ ImdsState::ImdsState()
       }) {}
 
 nlohmann::json ImdsState::Compute() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return compute_;
 }
 
 void ImdsState::UpdateCompute(const nlohmann::json& fields) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   for (const auto& [key, value] : fields.items()) {
     // IMDS returns every primitive as a string.
     if (value.is_string()) {
@@ -43,14 +43,14 @@ void ImdsState::UpdateCompute(const nlohmann::json& fields) {
 }
 
 nlohmann::json ImdsState::EventsDocument() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return {{"DocumentIncarnation", incarnation_}, {"Events", events_}};
 }
 
 std::string ImdsState::AddEvent(const nlohmann::json& spec, TimePoint now) {
   std::string id = RandomGuid();
   for (char& c : id) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   TimePoint not_before = now + std::chrono::minutes(15);
   if (spec.contains("not_before_seconds") && spec["not_before_seconds"].is_number_integer()) {
     not_before = now + std::chrono::seconds(spec["not_before_seconds"].get<int64_t>());
@@ -75,7 +75,7 @@ std::string ImdsState::AddEvent(const nlohmann::json& spec, TimePoint now) {
 }
 
 bool ImdsState::StartEvents(const std::vector<std::string>& event_ids, TimePoint now) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   for (const std::string& id : event_ids) {
     bool known = false;
     for (const auto& event : events_) {
@@ -98,12 +98,12 @@ bool ImdsState::StartEvents(const std::vector<std::string>& event_ids, TimePoint
 }
 
 nlohmann::json ImdsState::Acks() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return acks_;
 }
 
 void ImdsState::ClearEvents() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (!events_.empty()) ++incarnation_;
   events_ = nlohmann::json::array();
   acks_ = nlohmann::json::array();

@@ -5,7 +5,7 @@
 namespace agentboot::sim::detail {
 
 void RequestJournal::Record(LoggedRequest entry) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   entry.sequence = ++sequence_;
   ++counts_[Key{entry.path, entry.identity, entry.status}];
   if (capacity_ == 0) return;
@@ -14,7 +14,7 @@ void RequestJournal::Record(LoggedRequest entry) {
 }
 
 void RequestJournal::Clear() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   ring_.clear();
   counts_.clear();
 }
@@ -22,7 +22,7 @@ void RequestJournal::Clear() {
 std::vector<LoggedRequest> RequestJournal::Entries(const std::string& prefix, int64_t after,
                                                    size_t limit) const {
   std::vector<LoggedRequest> out;
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   // Newest first, so a limit stops the walk early; reversed at the end.
   for (auto it = ring_.rbegin(); it != ring_.rend(); ++it) {
     if (it->sequence <= after || (limit != 0 && out.size() == limit)) break;
@@ -34,7 +34,7 @@ std::vector<LoggedRequest> RequestJournal::Entries(const std::string& prefix, in
 
 RequestJournal::Counts RequestJournal::Count(const std::string& prefix) const {
   Counts counts;
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   // Keys sort by path first, so the matching paths are one contiguous run.
   for (auto it = counts_.lower_bound(Key{prefix, "", 0}); it != counts_.end(); ++it) {
     const auto& [path, identity, status] = it->first;
@@ -48,7 +48,7 @@ RequestJournal::Counts RequestJournal::Count(const std::string& prefix) const {
 }
 
 int64_t RequestJournal::last_sequence() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return sequence_;
 }
 

@@ -7,7 +7,6 @@
 #include <cstdint>
 #include <deque>
 #include <map>
-#include <mutex>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -44,10 +43,10 @@ class RequestJournal {
  private:
   using Key = std::tuple<std::string, std::string, int>;  // path, identity, status
   const size_t capacity_;
-  mutable std::mutex mu_;
-  std::deque<LoggedRequest> ring_;
-  std::map<Key, int64_t> counts_;
-  int64_t sequence_ = 0;
+  mutable Mutex mu_;
+  std::deque<LoggedRequest> ring_ GUARDED_BY(mu_);
+  std::map<Key, int64_t> counts_ GUARDED_BY(mu_);
+  int64_t sequence_ GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace agentboot::sim::detail

@@ -26,34 +26,34 @@ SimContext::SimContext(SimConfig config, jose::RsaKey entra_key, jose::RsaKey is
 SimContext::~SimContext() = default;
 
 std::string SimContext::http_base() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return "http://" + config_.host + ":" + std::to_string(http_port_);
 }
 
 std::string SimContext::https_base() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return "https://" + config_.host + ":" + std::to_string(https_port_);
 }
 
 void SimContext::SetPorts(uint16_t http_port, uint16_t https_port) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   http_port_ = http_port;
   https_port_ = https_port;
 }
 
 TimePoint SimContext::Now() const {
   const auto now = std::chrono::time_point_cast<Duration>(std::chrono::system_clock::now());
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return now + clock_offset_;
 }
 
 void SimContext::AdvanceClock(Duration by) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   clock_offset_ += by;
 }
 
 std::vector<SimIdentity> SimContext::identities() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return identities_;
 }
 
@@ -61,7 +61,7 @@ std::optional<SimIdentity> SimContext::FindIdentity(const std::string& client_id
                                                     const std::string& object_id,
                                                     const std::string& resource_id) const {
   if (client_id.empty() && object_id.empty() && resource_id.empty()) return std::nullopt;
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   for (const SimIdentity& identity : identities_) {
     if (!client_id.empty() && identity.client_id != client_id) continue;
     if (!object_id.empty() && identity.object_id != object_id) continue;
@@ -74,7 +74,7 @@ std::optional<SimIdentity> SimContext::FindIdentity(const std::string& client_id
 std::optional<SimIdentity> SimContext::FindManagedIdentity(const std::string& client_id,
                                                            const std::string& object_id,
                                                            const std::string& resource_id) const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   const bool system = client_id.empty() && object_id.empty() && resource_id.empty();
   for (const SimIdentity& identity : identities_) {
     if (system) {
@@ -91,18 +91,18 @@ std::optional<SimIdentity> SimContext::FindManagedIdentity(const std::string& cl
 }
 
 void SimContext::AddIdentity(SimIdentity identity) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   identities_.push_back(std::move(identity));
 }
 
 void SimContext::AddFederatedCredential(FederatedCredential credential) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   federated_.push_back(std::move(credential));
 }
 
 std::vector<FederatedCredential> SimContext::FederatedCredentials(
     const std::string& client_id) const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   std::vector<FederatedCredential> out;
   for (const FederatedCredential& credential : federated_) {
     if (credential.client_id == client_id) out.push_back(credential);
@@ -155,12 +155,12 @@ std::optional<nlohmann::json> SimContext::VerifyAccessToken(std::string_view tok
 }
 
 void SimContext::AddFault(Fault fault) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   faults_.push_back(std::move(fault));
 }
 
 void SimContext::ClearFaults() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   faults_.clear();
 }
 
@@ -170,7 +170,7 @@ std::optional<HttpResponse> SimContext::TakeFault(const HttpRequest& request) co
 
 FaultOutcome SimContext::ApplyFaults(const HttpRequest& request) const {
   const TimePoint now = Now();
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   FaultOutcome outcome;
   for (auto it = faults_.begin(); it != faults_.end(); ++it) {
     Fault& fault = *it;
@@ -215,14 +215,14 @@ std::vector<LoggedRequest> SimContext::RequestLog() const { return journal_->Ent
 void SimContext::ClearRequestLog() { journal_->Clear(); }
 
 void SimContext::AddStatsSource(std::string name, std::function<nlohmann::json()> source) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   stats_sources_.emplace_back(std::move(name), std::move(source));
 }
 
 nlohmann::json SimContext::Stats() const {
   std::vector<std::pair<std::string, std::function<nlohmann::json()>>> sources;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     sources = stats_sources_;
   }
   nlohmann::json stats = nlohmann::json::object();
@@ -231,14 +231,14 @@ nlohmann::json SimContext::Stats() const {
 }
 
 void SimContext::AddStopHook(std::function<void()> hook) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   stop_hooks_.push_back(std::move(hook));
 }
 
 void SimContext::RunStopHooks() const {
   std::vector<std::function<void()>> hooks;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     hooks = stop_hooks_;
   }
   for (const auto& hook : hooks) hook();

@@ -7,7 +7,6 @@
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <regex>
 #include <string>
@@ -148,11 +147,11 @@ class ImdsState {
 
  private:
   ImdsLimits limits_;
-  mutable std::mutex mu_;
-  nlohmann::json compute_;
-  int64_t incarnation_ = 1;
-  nlohmann::json events_ = nlohmann::json::array();
-  nlohmann::json acks_ = nlohmann::json::array();
+  mutable Mutex mu_;
+  nlohmann::json compute_ GUARDED_BY(mu_);
+  int64_t incarnation_ GUARDED_BY(mu_) = 1;
+  nlohmann::json events_ GUARDED_BY(mu_) = nlohmann::json::array();
+  nlohmann::json acks_ GUARDED_BY(mu_) = nlohmann::json::array();
 };
 
 // Shared state. All members are thread-safe.
@@ -231,18 +230,19 @@ class SimContext {
   SimConfig config_;
   jose::RsaKey entra_key_;
   jose::RsaKey issuer_key_;
-  mutable std::mutex mu_;
-  uint16_t http_port_ = 0;
-  uint16_t https_port_ = 0;
-  Duration clock_offset_{0};
-  std::vector<SimIdentity> identities_;
-  mutable std::vector<Fault> faults_;
-  std::unique_ptr<RequestJournal> journal_;
-  std::vector<std::pair<std::string, std::function<nlohmann::json()>>> stats_sources_;
-  std::vector<FederatedCredential> federated_;
-  std::string identity_header_;
-  mutable ImdsState imds_;
-  std::vector<std::function<void()>> stop_hooks_;
+  mutable Mutex mu_;
+  uint16_t http_port_ GUARDED_BY(mu_) = 0;
+  uint16_t https_port_ GUARDED_BY(mu_) = 0;
+  Duration clock_offset_ GUARDED_BY(mu_){0};
+  std::vector<SimIdentity> identities_ GUARDED_BY(mu_);
+  mutable std::vector<Fault> faults_ GUARDED_BY(mu_);
+  const std::unique_ptr<RequestJournal> journal_;  // thread-safe itself
+  std::vector<std::pair<std::string, std::function<nlohmann::json()>>> stats_sources_
+      GUARDED_BY(mu_);
+  std::vector<FederatedCredential> federated_ GUARDED_BY(mu_);
+  const std::string identity_header_;
+  mutable ImdsState imds_;  // thread-safe itself
+  std::vector<std::function<void()>> stop_hooks_ GUARDED_BY(mu_);
 };
 
 // The resource an access token is for, as Entra would put it in `aud`: "/.default" and a trailing

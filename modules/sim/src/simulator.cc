@@ -1,7 +1,6 @@
 // Simulator::Start: state directory, keys, TLS material, both listeners on one router.
 #include <cstdlib>
 #include <filesystem>
-#include <mutex>
 
 #include <Poco/Exception.h>
 #include <Poco/Net/Context.h>
@@ -93,7 +92,7 @@ class SimulatorImpl final : public Simulator {
   std::string HttpsBaseUrl() const override { return context_->https_base(); }
 
   void Stop() override {
-    std::lock_guard lock(stop_mu_);
+    MutexLock lock(stop_mu_);
     context_->RunStopHooks();
     if (http_) http_->Stop();
     if (https_) https_->Stop();
@@ -105,7 +104,7 @@ class SimulatorImpl final : public Simulator {
   std::string owned_state_dir_;
   std::unique_ptr<PocoServer> http_;
   std::unique_ptr<PocoServer> https_;
-  std::mutex stop_mu_;
+  Mutex stop_mu_;
 };
 
 Result<std::string> MakeTempDir() {

@@ -12,7 +12,7 @@ Status CommandQueue::Open() {
   if (fd < 0) {
     return Fail(ErrorCode::kInternal, "supervisor", "eventfd: errno " + std::to_string(errno));
   }
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   wake_ = UniqueFd(fd);
   closed_ = false;
   if (!pending_.empty()) Wake();
@@ -27,21 +27,21 @@ void CommandQueue::Wake() {
 }
 
 void CommandQueue::Close() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   closed_ = true;
   pending_.clear();
   wake_.Reset();
 }
 
 void CommandQueue::Post(Command command) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (closed_) return;
   pending_.push_back(command);
   if (wake_.valid()) Wake();
 }
 
 std::optional<Command> CommandQueue::Pop() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (pending_.empty()) {
     // Under the lock, so no Post can slip between the check and the reset of the counter.
     uint64_t count = 0;

@@ -4,7 +4,6 @@
 #pragma once
 
 #include <deque>
-#include <mutex>
 #include <optional>
 
 #include "agentboot/supervisor.h"
@@ -30,12 +29,12 @@ class CommandQueue {
   int fd() const noexcept { return wake_.get(); }
 
  private:
-  void Wake();  // REQUIRES: mu_ held and wake_ valid
+  void Wake() REQUIRES(mu_);  // and wake_ valid
 
-  std::mutex mu_;
-  std::deque<Command> pending_;  // guarded by mu_
-  UniqueFd wake_;                // written under mu_; opened and closed by the loop thread
-  bool closed_ = false;          // guarded by mu_
+  Mutex mu_;
+  std::deque<Command> pending_ GUARDED_BY(mu_);
+  UniqueFd wake_;  // written under mu_; opened and closed by the loop thread, read by it unlocked
+  bool closed_ GUARDED_BY(mu_) = false;
 };
 
 }  // namespace agentboot::supervisor::detail

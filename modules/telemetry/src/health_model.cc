@@ -7,19 +7,19 @@ namespace agentboot::telemetry {
 HealthModel::HealthModel(Clock& clock, HealthOptions options) : clock_(clock), options_(options) {}
 
 void HealthModel::SetAgentbootAlive(bool alive) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   state_.agentboot_alive = alive;
 }
 
 void HealthModel::SetListener(std::string state, bool alive) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   state_.listener_state = std::move(state);
   state_.listener_alive = alive;
 }
 
 void HealthModel::SetServerView(bool registered, bool enabled, bool online) {
   const TimePoint now = clock_.Now();
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   state_.registered = registered;
   state_.enabled = enabled;
   state_.online = online;
@@ -28,17 +28,17 @@ void HealthModel::SetServerView(bool registered, bool enabled, bool online) {
 
 void HealthModel::RecordServerContact() {
   const TimePoint now = clock_.Now();
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   state_.last_server_contact = now;
 }
 
 void HealthModel::SetReasons(std::vector<std::string> reasons) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   state_.reasons = std::move(reasons);
 }
 
 void HealthModel::SetListenerCheck(std::function<std::string()> check) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   listener_check_ = std::move(check);
 }
 
@@ -46,7 +46,7 @@ HealthState HealthModel::Snapshot() const {
   std::function<std::string()> check;
   HealthState state;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     state = state_;
     check = listener_check_;
   }

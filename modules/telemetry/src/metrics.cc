@@ -45,14 +45,14 @@ std::string_view TypeName(std::optional<MetricType> type) {
 }  // namespace
 
 void Metrics::Describe(std::string_view name, MetricType type, std::string_view help) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto& family = families_[std::string(name)];
   family.type = type;
   family.help = std::string(help);
 }
 
 void Metrics::Increment(std::string_view name, const Labels& labels, double by) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto& family = families_[std::string(name)];
   if (!family.type) family.type = MetricType::kCounter;
   // A counter never goes down: a negative step is a caller bug, ignored rather than exposed.
@@ -61,7 +61,7 @@ void Metrics::Increment(std::string_view name, const Labels& labels, double by) 
 }
 
 void Metrics::Set(std::string_view name, const Labels& labels, double value) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto& family = families_[std::string(name)];
   if (!family.type) family.type = MetricType::kGauge;
   family.series[labels] = value;
@@ -69,7 +69,7 @@ void Metrics::Set(std::string_view name, const Labels& labels, double value) {
 
 void Metrics::SetOneOf(std::string_view name, const std::string& label_key,
                        const std::vector<std::string>& all, const std::string& current) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto& family = families_[std::string(name)];
   if (!family.type) family.type = MetricType::kGauge;
   for (const auto& value : all) family.series[Labels{{label_key, value}}] = 0.0;
@@ -77,7 +77,7 @@ void Metrics::SetOneOf(std::string_view name, const std::string& label_key,
 }
 
 std::optional<double> Metrics::Value(std::string_view name, const Labels& labels) const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto family = families_.find(name);
   if (family == families_.end()) return std::nullopt;
   auto series = family->second.series.find(labels);
@@ -86,7 +86,7 @@ std::optional<double> Metrics::Value(std::string_view name, const Labels& labels
 }
 
 std::string Metrics::RenderPrometheus() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   std::string out;
   for (const auto& [name, family] : families_) {
     // A described family with no series yet is left out: HELP/TYPE without samples says nothing.

@@ -61,7 +61,7 @@ void StreamLogger::Log(LogLevel level, std::string_view source, std::string_view
     line += message;
     for (const auto& field : fields) line += " " + field.key + "=" + QuoteIfNeeded(field.value);
   }
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   out_ << line << '\n' << std::flush;
 }
 

@@ -18,3 +18,4 @@
 #include "agentboot/base/stop.h"
 #include "agentboot/base/strings.h"
 #include "agentboot/base/trust.h"
+#include "agentboot/thread_annotations.h"

@@ -5,7 +5,6 @@
 #pragma once
 
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -119,9 +118,9 @@ class ChainSource final : public TokenSource {
 
   std::vector<std::unique_ptr<TokenSource>> sources_;
   Logger& log_;
-  mutable std::mutex mu_;  // guards pinned_ and name_
-  TokenSource* pinned_ = nullptr;
-  std::string name_ = "auto";
+  mutable Mutex mu_;
+  TokenSource* pinned_ GUARDED_BY(mu_) = nullptr;
+  std::string name_ GUARDED_BY(mu_) = "auto";
 };
 
 // ---------------------------------------------------------------------------------------------

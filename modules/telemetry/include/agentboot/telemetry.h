@@ -8,7 +8,6 @@
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <ostream>
 #include <string>
@@ -41,10 +40,10 @@ class StreamLogger final : public Logger {
            const std::vector<LogField>& fields) override;
 
  private:
-  std::ostream& out_;
+  Mutex mu_;  // one line at a time on `out`
+  std::ostream& out_ GUARDED_BY(mu_);
   Clock& clock_;
   LoggerOptions options_;
-  std::mutex mu_;
 };
 
 std::string_view LogLevelName(LogLevel level);
@@ -88,8 +87,8 @@ class Metrics {
     std::string help;
     std::map<Labels, double> series;
   };
-  mutable std::mutex mu_;
-  std::map<std::string, Family, std::less<>> families_;
+  mutable Mutex mu_;
+  std::map<std::string, Family, std::less<>> families_ GUARDED_BY(mu_);
 };
 
 // Content-Type of RenderPrometheus() output.
@@ -178,9 +177,9 @@ class HealthModel {
  private:
   Clock& clock_;
   HealthOptions options_;
-  mutable std::mutex mu_;
-  HealthState state_;
-  std::function<std::string()> listener_check_;
+  mutable Mutex mu_;
+  HealthState state_ GUARDED_BY(mu_);
+  std::function<std::string()> listener_check_ GUARDED_BY(mu_);
 };
 
 // ---------------------------------------------------------------------------------------------

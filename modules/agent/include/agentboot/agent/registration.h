@@ -7,7 +7,6 @@
 #include <functional>
 #include <future>
 #include <map>
-#include <mutex>
 #include <string>
 #include <string_view>
 
@@ -64,8 +63,8 @@ class KeyInAdvance {
   Result<jose::RsaKey> Take();
 
  private:
-  std::mutex mu_;
-  std::future<Result<jose::RsaKey>> pending_;
+  Mutex mu_;
+  std::future<Result<jose::RsaKey>> pending_ GUARDED_BY(mu_);
 };
 
 enum class RegisterOutcome { kCreated, kUnchanged, kRecovered, kReplaced, kReregistered };

@@ -29,9 +29,9 @@ class StopToken {
   std::optional<int> Requested();
 
  private:
-  std::mutex mu_;
-  Probe probe_;
-  std::optional<int> seen_;
+  Mutex mu_;
+  Probe probe_ GUARDED_BY(mu_);
+  std::optional<int> seen_ GUARDED_BY(mu_);
 };
 
 StopToken& ProcessStopToken();  // the one `run` arms; never deleted

@@ -92,15 +92,15 @@ class StatusWriter {
   RunStatus Current() const;
 
  private:
-  Status WriteLocked();
+  Status WriteLocked() REQUIRES(mu_);
 
   Env& env_;
   const std::string path_;
-  mutable std::mutex mu_;
-  RunStatus status_;
-  std::optional<RunPhase> closing_;  // kStopping or kStopped once set
-  std::string written_;              // the last content written (empty: none yet)
-  bool failing_ = false;
+  mutable Mutex mu_;
+  RunStatus status_ GUARDED_BY(mu_);
+  std::optional<RunPhase> closing_ GUARDED_BY(mu_);  // kStopping or kStopped once set
+  std::string written_ GUARDED_BY(mu_);              // the last content written (empty: none yet)
+  bool failing_ GUARDED_BY(mu_) = false;
 };
 
 // The phase that the rest of a status implies: a drain, then a rotation, then the listener.
