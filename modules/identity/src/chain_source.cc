@@ -25,7 +25,7 @@ std::string_view ChainSource::Name() const {
 }
 
 SourceKind ChainSource::Kind() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return pinned_ != nullptr ? pinned_->Kind() : SourceKind::kAuto;
 }
 

@@ -15,6 +15,7 @@ class CountingTokens final : public identity::TokenSource {
  public:
   explicit CountingTokens(std::vector<std::string>& calls) : calls_(calls) {}
   std::string_view Name() const override { return "counting"; }
+  identity::SourceKind Kind() const override { return identity::SourceKind::kAuto; }
   Result<identity::AccessToken> GetToken(const identity::TokenRequest& /*request*/) override {
     calls_.emplace_back("token");
     if (fail_) return Fail(*fail_);

@@ -18,6 +18,7 @@ using supervisor::ExitStatus;
 class StaticTokens final : public identity::TokenSource {
  public:
   std::string_view Name() const override { return "static"; }
+  identity::SourceKind Kind() const override { return identity::SourceKind::kAuto; }
   Result<identity::AccessToken> GetToken(const identity::TokenRequest& /*request*/) override {
     identity::AccessToken token;
     token.token = Secret("token");

@@ -9,6 +9,7 @@
 
 #include "agentboot/base/clock.h"
 #include "agentboot/base/error.h"
+#include "agentboot/thread_annotations.h"
 
 namespace agentboot {
 
