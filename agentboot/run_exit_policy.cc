@@ -1,6 +1,7 @@
 #include "run_exit_policy.h"
 
 #include "agentboot/devops.h"
+
 #include "exit_codes.h"
 
 namespace agentboot::cli {

@@ -18,6 +18,7 @@
 #include "agentboot/base.h"
 #include "agentboot/jose.h"
 #include "agentboot/sim.h"
+
 #include "imds_limits.h"
 
 namespace agentboot::sim::detail {
