@@ -102,6 +102,12 @@ TEST_F(SimDevOpsListenerFidelity, DeletedAgentsTokenIsRefusedAndRetriedForEver) 
   nlohmann::json agent = PrepareAgent("gone");
   auto listener = ListenerProcess::Start(RootOf("gone"), {"run"});
   ASSERT_TRUE(listener->WaitForStdout("Listening for Jobs")) << listener->Stderr();
+  // "Listening for Jobs" comes before the first poll reaches the service. Deleted before that, the
+  // poll's token is refused and the listener retries for ever (the second half below), so wait
+  // until the poll is parked: D3 is a deletion while the listener polls.
+  ASSERT_TRUE(WaitUntil([&] {
+    return Control("GET", "/_control/stats").Json()["devops"].value("parked_polls", 0) >= 1;
+  })) << listener->Stderr();
   const std::string path =
       "/_apis/distributedtask/pools/1/agents/" + std::to_string(agent["id"].get<int64_t>());
   ASSERT_EQ(Api("DELETE", path, admin_).status, 204);
