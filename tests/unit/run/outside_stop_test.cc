@@ -8,23 +8,12 @@
 #include "agentboot/http_testing.h"
 
 #include "run_outside_stop.h"
+#include "static_tokens.h"
 
 namespace agentboot::cli {
 namespace {
 
 using supervisor::ExitStatus;
-
-class StaticTokens final : public identity::TokenSource {
- public:
-  std::string_view Name() const override { return "static"; }
-  identity::SourceKind Kind() const override { return identity::SourceKind::kAuto; }
-  Result<identity::AccessToken> GetToken(const identity::TokenRequest& /*request*/) override {
-    identity::AccessToken token;
-    token.token = Secret("token");
-    token.expires_on = FromUnixSeconds(1'900'000'000);
-    return token;
-  }
-};
 
 class OutsideStopTest : public ::testing::Test {
  protected:

@@ -8,24 +8,13 @@
 #include "agentboot/http_testing.h"
 
 #include "run_registration.h"
+#include "static_tokens.h"
 
 namespace agentboot::cli {
 namespace {
 
 using supervisor::ExitDecision;
 using supervisor::ExitStatus;
-
-class StaticTokens final : public identity::TokenSource {
- public:
-  std::string_view Name() const override { return "static"; }
-  identity::SourceKind Kind() const override { return identity::SourceKind::kAuto; }
-  Result<identity::AccessToken> GetToken(const identity::TokenRequest& /*request*/) override {
-    identity::AccessToken token;
-    token.token = Secret("token");
-    token.expires_on = FromUnixSeconds(1'900'000'000);
-    return token;
-  }
-};
 
 // How the scripted server answers the agent look-up (GET .../agents/42) and the pool look-up a
 // re-registration starts with (GET .../pools?poolName=...).

@@ -8,13 +8,7 @@
 
 #include "agentboot/base.h"
 #include "agentboot/lifecycle/messages.h"
-
-namespace agentboot::agent {
-class AgentFiles;
-}
-namespace agentboot::devops {
-class Client;
-}
+#include "agentboot/lifecycle/seams.h"  // AgentFiles, Client
 
 namespace agentboot::lifecycle {
 
