@@ -285,7 +285,12 @@ Result<Registration> Register(devops::Client& client, AgentFiles& files, Env& en
     }
   }
 
-  // 1. The private half is on disk before the server ever sees the public half.
+  // 1. Find by name. It needs no key, so a key made in advance (KeyInAdvance) goes on being made
+  // during this round trip too.
+  auto existing = client.FindAgent(pool->id, options.agent_name);
+  if (!existing) return Fail(std::move(existing.error()));
+
+  // 2. The private half is on disk before the server ever sees the public half.
   if (auto made = env.fs.CreateDirectories(files.root(), 0755); !made) {
     return Fail(std::move(made.error()));
   }
@@ -295,9 +300,7 @@ Result<Registration> Register(devops::Client& client, AgentFiles& files, Env& en
   env.log.Log(LogLevel::kInfo, kSource, had_key ? "agent key reused" : "agent key created",
               {{"bits", std::to_string(key->bits())}, {"file", files.rsa_params_path()}});
 
-  // 2. + 3. Find by name, then create, adopt or replace.
-  auto existing = client.FindAgent(pool->id, options.agent_name);
-  if (!existing) return Fail(std::move(existing.error()));
+  // 3. Create, adopt or replace.
   Registration result{RegisterOutcome::kCreated, pool->id, pool->name, 0, options.agent_name};
   Result<devops::Agent> agent = tl::unexpected(Error{});
   if (!*existing) {

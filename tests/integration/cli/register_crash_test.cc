@@ -33,7 +33,7 @@ TEST_F(RegisterCrash, ACrashAfterAnyStepIsRepairedByTheNextRun) {
     ASSERT_EQ(agents.size(), 1U) << "step " << step;
     EXPECT_EQ(ListenerCheck(root), 0) << "step " << step << ": the registered key is not on disk";
   }
-  // IMDS token, pool, key file, agent lookup, POST, three files: at least eight steps.
+  // IMDS token, pool, agent lookup, key file, POST, three files: at least eight steps.
   EXPECT_GE(crashes, 8);
 }
 

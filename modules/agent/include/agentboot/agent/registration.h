@@ -23,8 +23,10 @@ namespace agentboot::agent {
 
 // Registration (the native registrar): the REST calls of `config.sh` with an Entra token, in an
 // order that survives a crash at any point (agent-contract §1):
-//   1. the key is written to .credentials_rsaparams before any server call (reused when present),
-//   2. the pool is resolved by name, the agent looked up by name,
+//   1. the pool is resolved by name, the agent looked up by name (reads only: a key made in
+//      advance goes on being generated meanwhile),
+//   2. the key is written to .credentials_rsaparams (reused when present) before any call that
+//      sends it,
 //   3. POST (new), adopt (an agent with our public key: an earlier run crashed after its POST),
 //      or PUT (--replace of an agent with another key),
 //   4. .credentials, .capabilities, then .agent (the "configured" marker) are written.
