@@ -163,10 +163,13 @@ void RegistrationKeeper::Watch() {
     if (stopping_) return;
     hint_ = false;
     if (reregister_) continue;  // a recycle is already on its way
+    const int64_t checked = registration_.agent_id;
     lock.unlock();
     const bool deleted = CheckServer() == ServerView::kDeleted;
     lock.lock();
-    if (!deleted || stopping_) continue;
+    // The agent checked is gone, but the listener's own exit may have registered it again
+    // meanwhile (OnExit); the new listener is then already the replacement.
+    if (!deleted || stopping_ || registration_.agent_id != checked) continue;
     reregister_ = true;
     lock.unlock();
     env_.log.Log(LogLevel::kWarning, kSource,

@@ -15,6 +15,9 @@ Status CommandQueue::Open() {
   MutexLock lock(mu_);
   wake_ = UniqueFd(fd);
   closed_ = false;
+  // A new run counts its launches from zero; what was posted before it was posted before them.
+  launches_ = 0;
+  for (Posted& posted : pending_) posted.launches = 0;
   if (!pending_.empty()) Wake();
   return {};
 }
@@ -36,11 +39,16 @@ void CommandQueue::Close() {
 void CommandQueue::Post(Command command) {
   MutexLock lock(mu_);
   if (closed_) return;
-  pending_.push_back(command);
+  pending_.push_back({command, launches_});
   if (wake_.valid()) Wake();
 }
 
-std::optional<Command> CommandQueue::Pop() {
+void CommandQueue::CountLaunch() {
+  MutexLock lock(mu_);
+  ++launches_;
+}
+
+std::optional<CommandQueue::Posted> CommandQueue::Pop() {
   MutexLock lock(mu_);
   if (pending_.empty()) {
     // Under the lock, so no Post can slip between the check and the reset of the counter.
@@ -51,9 +59,9 @@ std::optional<Command> CommandQueue::Pop() {
     }
     return std::nullopt;
   }
-  const Command command = pending_.front();
+  const Posted posted = pending_.front();
   pending_.pop_front();
-  return command;
+  return posted;
 }
 
 }  // namespace agentboot::supervisor::detail

@@ -21,10 +21,17 @@ class CommandQueue {
   [[nodiscard]] Status Open();
   // Drops what is pending and closes the eventfd; later Posts are dropped until Open.
   void Close();
+  // A command and how many launches the loop had counted when it was posted.
+  struct Posted {
+    Command command;
+    int launches = 0;
+  };
   // Queues `command` and wakes the loop (if open).
   void Post(Command command);
+  // Loop thread: one more listener launch; commands posted from now on carry the new count.
+  void CountLaunch();
   // The oldest command; nullopt when none is left, which also clears the wake-up.
-  std::optional<Command> Pop();
+  std::optional<Posted> Pop();
   // The descriptor to poll for POLLIN, or -1 before Open. Loop thread only.
   int fd() const noexcept { return wake_.get(); }
 
@@ -32,7 +39,8 @@ class CommandQueue {
   void Wake() REQUIRES(mu_);  // and wake_ valid
 
   Mutex mu_;
-  std::deque<Command> pending_ GUARDED_BY(mu_);
+  std::deque<Posted> pending_ GUARDED_BY(mu_);
+  int launches_ GUARDED_BY(mu_) = 0;
   UniqueFd wake_;  // written under mu_; opened and closed by the loop thread, read by it unlocked
   bool closed_ GUARDED_BY(mu_) = false;
 };

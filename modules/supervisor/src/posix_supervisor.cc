@@ -67,6 +67,7 @@ class PosixSupervisor final : public Supervisor {
 
   void Execute(const Launch&, std::deque<Event>& queue) {
     ++result_.launches;
+    commands_.CountLaunch();
     auto spec = hooks_.make_launch_spec();
     if (!spec) {
       queue.emplace_back(LaunchFailed{spec.error().ToString(), Jitter()});
@@ -168,9 +169,9 @@ class PosixSupervisor final : public Supervisor {
   // Feeds posted commands in FIFO order, including those a hook posts meanwhile.
   void ApplyCommands() {
     while (state_.phase != Phase::kDone) {
-      const std::optional<Command> command = commands_.Pop();
-      if (!command) return;
-      switch (*command) {
+      const std::optional<detail::CommandQueue::Posted> posted = commands_.Pop();
+      if (!posted) return;
+      switch (posted->command) {
         case Command::kStop:
           Feed(StopRequested{0});
           break;
@@ -181,7 +182,8 @@ class PosixSupervisor final : public Supervisor {
           Feed(ResumeRequested{});
           break;
         case Command::kRecycle:
-          Feed(RecycleRequested{});
+          // A launch since the post means the listener it was for is gone already.
+          Feed(RecycleRequested{posted->launches != result_.launches});
           break;
       }
     }

@@ -65,7 +65,13 @@ void Stepper::operator()(const ResumeRequested&) {
   }
 }
 
-void Stepper::operator()(const RecycleRequested&) {
+void Stepper::operator()(const RecycleRequested& request) {
+  if (request.for_a_replaced_listener) {
+    t_.actions.emplace_back(
+        Info("recycle request ignored: the listener it was for has exited and "
+             "another has been launched since"));
+    return;
+  }
   switch (s().phase) {
     case Phase::kRunning:
       BeginPause();

@@ -2,6 +2,7 @@
 // keeps supervising, resume launches a new one, stop ends. A second thread plays the controller.
 
 #include <condition_variable>
+#include <csignal>
 #include <mutex>
 #include <thread>
 
@@ -120,6 +121,51 @@ TEST_F(SupervisorCommandsTest, CommandPostedBeforeRunAppliesAfterTheFirstLaunch)
   ASSERT_TRUE(result->last_exit.has_value());
   EXPECT_TRUE(std::filesystem::exists(Path("sigint-1")) || result->last_exit->signal == SIGINT)
       << result->last_exit->ToString();
+}
+
+// A recycle asked while listener 1 ran, applied only after listener 1 exited by itself and
+// listener 2 was launched (the exit hook posts it, on the loop thread, before the relaunch: the
+// order a re-registration watcher and a listener that exits on its agent's deletion can take).
+// Listener 2 is already the replacement: stopping it while it starts would be a needless SIGINT.
+TEST_F(SupervisorCommandsTest, RecycleForAListenerThatExitedMeanwhileIsIgnored) {
+  constexpr const char* kExitsFirst = R"(
+n=$(cat "$1/count" 2>/dev/null || echo 0)
+n=$((n + 1))
+echo "$n" > "$1/count"
+trap 'touch "$1/sigint-$n"; exit 0' INT
+echo "ready $n"
+[ "$n" = 1 ] && { sleep 0.2; exit 2; }  # past min_restart_spacing: the relaunch is immediate
+while :; do sleep 0.05; done)";
+  Observed observed;
+  Hooks hooks = ObservingHooks(SpecFor(WriteScript("listener", kExitsFirst)), observed);
+  std::unique_ptr<Supervisor> supervisor;
+  hooks.on_exit = [&](const ExitStatus& status) {
+    if (status.code != 2) return ExitDecision::kFollowPolicy;
+    supervisor->Post(Command::kRecycle);
+    return ExitDecision::kRelaunch;
+  };
+  supervisor = NewSupervisor(env_, PosixChildLauncher(), FastOptions(dir_), hooks);
+  bool ready = false;
+  // Listener 1 exits by itself: only its SIGCHLD wakes the loop, and a thread that does not block
+  // it could take it instead (Supervisor's contract: every other thread blocks them).
+  sigset_t loop_signals;
+  sigemptyset(&loop_signals);
+  for (int sig : {SIGCHLD, SIGINT, SIGTERM, SIGHUP}) sigaddset(&loop_signals, sig);
+  sigset_t before;
+  ASSERT_EQ(pthread_sigmask(SIG_BLOCK, &loop_signals, &before), 0);
+  std::thread controller([&] {  // inherits the blocked signals
+    ready = observed.WaitFor("line:ready 2");
+    supervisor->Post(Command::kStop);
+  });
+  pthread_sigmask(SIG_SETMASK, &before, nullptr);
+  auto result = supervisor->Run();
+  controller.join();
+  ASSERT_TRUE(result.has_value()) << result.error().ToString();
+  EXPECT_TRUE(ready) << log_.AllText();
+  EXPECT_EQ(result->outcome, Outcome::kStopped);
+  EXPECT_EQ(result->launches, 2);
+  EXPECT_TRUE(log_.Contains("recycle request ignored")) << log_.AllText();
+  EXPECT_FALSE(log_.Contains("pausing the listener")) << log_.AllText();
 }
 
 TEST_F(SupervisorCommandsTest, CommandPostedAfterRunReturnedIsDropped) {

@@ -19,6 +19,16 @@ TEST(StepRecycle, RecycleStopsWithSigintThenRelaunchesWithoutPausing) {
   EXPECT_EQ(CountActions<Exit>(exited), 0);
 }
 
+TEST(StepRecycle, RecycleForAListenerAlreadyReplacedLeavesTheNewOneRunning) {
+  StepHarness h;
+  h.StartRunning(41);
+  Transition ignored = h.Apply(RecycleRequested{true});
+  EXPECT_EQ(ignored.next.phase, Phase::kRunning);
+  EXPECT_EQ(ignored.next.pid, 41);
+  EXPECT_EQ(FindAction<SendSignal>(ignored), nullptr);
+  EXPECT_EQ(CountActions<Launch>(ignored), 0);
+}
+
 TEST(StepRecycle, RecycleInBackoffLaunchesNowAndIsIgnoredWhilePaused) {
   StepHarness h;
   h.StartRunning();

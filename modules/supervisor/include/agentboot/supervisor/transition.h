@@ -126,7 +126,12 @@ struct PauseRequested {};
 struct ResumeRequested {};
 // Stop the running listener with SIGINT and launch it again (Hooks::make_launch_spec runs again,
 // e.g. after a re-registration): a pause immediately followed by a resume.
-struct RecycleRequested {};
+// `for_a_replaced_listener`: the listener running when it was asked has exited and another was
+// launched since; that launch already is the replacement, so the request is void (stopping the
+// new listener while it creates its session would only leave that session behind).
+struct RecycleRequested {
+  bool for_a_replaced_listener = false;
+};
 using Event = std::variant<Start, ChildStarted, LaunchFailed, ChildExited, Timeout, StopRequested,
                            UpdateSwapped, PauseRequested, ResumeRequested, RecycleRequested>;
 
