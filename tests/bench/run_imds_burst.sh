@@ -46,11 +46,20 @@ mkdir -p "$work/logs"
 pids=()
 t0=$(us "$EPOCHREALTIME")
 for i in $(seq "$n"); do
-  ( "$agentboot" --identity imds --log-format json --verbose token >"$work/logs/$i.out" 2>"$work/logs/$i.log"
-    echo $? >"$work/logs/$i.rc"; us "$EPOCHREALTIME" >"$work/logs/$i.end" ) &
+  ( "$agentboot" --identity imds --log-format json --verbose token >"$work/logs/$i.out" 2>"$work/logs/$i.log" \
+      && rc=0 || rc=$?  # errexit would end this subshell at a failure, before its .rc
+    us "$EPOCHREALTIME" >"$work/logs/$i.end"; echo "$rc" >"$work/logs/$i.rc" ) &
   pids+=($!)
 done
-for pid in "${pids[@]}"; do wait "$pid" || true; done
+# Every subshell leaves its .rc last. (`wait PID` is not enough at this N: bash keeps only so many
+# exit statuses of finished background jobs, and waiting for a forgotten one returns at once.)
+for _ in $(seq 6000); do
+  done_n=$(find "$work/logs" -name '*.rc' | wc -l)
+  ((done_n >= n)) && break
+  sleep 0.1
+done
+((done_n >= n)) || fail "only $done_n of $n processes finished within 10 minutes"
+for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
 
 ok=0 failed=0 last_end=$t0 tries_hist=""
 for i in $(seq "$n"); do
