@@ -4,6 +4,7 @@
 #include <condition_variable>
 #include <csignal>
 #include <mutex>
+#include <string>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -128,16 +129,12 @@ TEST_F(SupervisorCommandsTest, CommandPostedBeforeRunAppliesAfterTheFirstLaunch)
 // order a re-registration watcher and a listener that exits on its agent's deletion can take).
 // Listener 2 is already the replacement: stopping it while it starts would be a needless SIGINT.
 TEST_F(SupervisorCommandsTest, RecycleForAListenerThatExitedMeanwhileIsIgnored) {
-  constexpr const char* kExitsFirst = R"(
-n=$(cat "$1/count" 2>/dev/null || echo 0)
-n=$((n + 1))
-echo "$n" > "$1/count"
-trap 'touch "$1/sigint-$n"; exit 0' INT
-echo "ready $n"
-[ "$n" = 1 ] && { sleep 0.2; exit 2; }  # past min_restart_spacing: the relaunch is immediate
-while :; do sleep 0.05; done)";
+  // kPatientListener, but the first run exits 2 by itself, past min_restart_spacing so that the
+  // relaunch is immediate.
+  std::string exits_first = kPatientListener;
+  exits_first.insert(exits_first.find("while"), "[ \"$n\" = 1 ] && { sleep 0.2; exit 2; }\n");
   Observed observed;
-  Hooks hooks = ObservingHooks(SpecFor(WriteScript("listener", kExitsFirst)), observed);
+  Hooks hooks = ObservingHooks(SpecFor(WriteScript("listener", exits_first)), observed);
   std::unique_ptr<Supervisor> supervisor;
   hooks.on_exit = [&](const ExitStatus& status) {
     if (status.code != 2) return ExitDecision::kFollowPolicy;
