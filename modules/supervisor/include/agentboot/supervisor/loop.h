@@ -106,9 +106,11 @@ class Supervisor {
   // listener failures are outcomes.
   [[nodiscard]] virtual Result<RunResult> Run() = 0;
   // Thread-safe, never blocks on the loop; callable from any thread and from inside a hook.
-  // Wakes the loop, which feeds StopRequested{0}, PauseRequested or ResumeRequested to Step in
-  // FIFO order. Commands posted before Run are applied right after the initial Start; commands
-  // posted after Run returned are dropped.
+  // Wakes the loop, which feeds StopRequested{0}, PauseRequested, ResumeRequested or
+  // RecycleRequested to Step in FIFO order. A kRecycle is void when a listener was launched after
+  // it was posted: that launch already replaced the listener it was meant for. Commands posted
+  // before Run are applied right after the initial Start; commands posted after Run returned are
+  // dropped.
   virtual void Post(Command command) = 0;
 };
 
