@@ -36,6 +36,9 @@ class RunCommand : public CliFixture {
       ::kill(pid_, SIGKILL);
       ::waitpid(pid_, nullptr, 0);
     }
+    // A SIGKILLed agentboot cannot stop its listener, which runs in its own session (under
+    // --run-as as another user): without this it would outlive the test, retrying for ever.
+    KillProcessesUnder(temp_dir_);
     CliFixture::TearDown();
   }
 
@@ -137,6 +140,23 @@ class RunCommand : public CliFixture {
       if (!error && exe.parent_path().parent_path() == real_root) ++count;
     }
     return count;
+  }
+
+  // SIGKILL to every process whose executable lives below `dir` (this test's listeners).
+  static void KillProcessesUnder(const std::string& dir) {
+    std::error_code error;
+    const std::filesystem::path real = std::filesystem::canonical(dir, error);
+    if (error) return;
+    const std::string prefix = real.string() + "/";
+    for (const auto& entry : std::filesystem::directory_iterator("/proc", error)) {
+      std::error_code unreadable;
+      const auto exe = std::filesystem::read_symlink(entry.path() / "exe", unreadable);
+      if (unreadable || exe.string().rfind(prefix, 0) != 0) continue;
+      const std::string name = entry.path().filename().string();
+      if (name.find_first_not_of("0123456789") == std::string::npos) {
+        ::kill(static_cast<pid_t>(std::stol(name)), SIGKILL);
+      }
+    }
   }
 
   pid_t pid_ = -1;
