@@ -130,15 +130,26 @@ class RunCommand : public CliFixture {
             {{"pool", "Default"}, {"duration_ms", duration_ms}, {"result", result}});
   }
 
+  // Calls `visit(pid, executable)` for every process whose executable can be read.
+  template <typename Visit>
+  static void ForEachProcess(Visit visit) {
+    std::error_code error;
+    for (const auto& entry : std::filesystem::directory_iterator("/proc", error)) {
+      const std::string name = entry.path().filename().string();
+      if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+      std::error_code unreadable;
+      const auto exe = std::filesystem::read_symlink(entry.path() / "exe", unreadable);
+      if (!unreadable) visit(static_cast<pid_t>(std::stol(name)), exe);
+    }
+  }
+
   // Processes whose executable lives in <root>/bin*/: the listeners of that root.
   static int ListenersIn(const std::string& root) {
     int count = 0;
     const std::filesystem::path real_root = std::filesystem::canonical(root);
-    for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
-      std::error_code error;
-      const auto exe = std::filesystem::read_symlink(entry.path() / "exe", error);
-      if (!error && exe.parent_path().parent_path() == real_root) ++count;
-    }
+    ForEachProcess([&](pid_t, const std::filesystem::path& exe) {
+      if (exe.parent_path().parent_path() == real_root) ++count;
+    });
     return count;
   }
 
@@ -148,15 +159,9 @@ class RunCommand : public CliFixture {
     const std::filesystem::path real = std::filesystem::canonical(dir, error);
     if (error) return;
     const std::string prefix = real.string() + "/";
-    for (const auto& entry : std::filesystem::directory_iterator("/proc", error)) {
-      std::error_code unreadable;
-      const auto exe = std::filesystem::read_symlink(entry.path() / "exe", unreadable);
-      if (unreadable || exe.string().rfind(prefix, 0) != 0) continue;
-      const std::string name = entry.path().filename().string();
-      if (name.find_first_not_of("0123456789") == std::string::npos) {
-        ::kill(static_cast<pid_t>(std::stol(name)), SIGKILL);
-      }
-    }
+    ForEachProcess([&](pid_t pid, const std::filesystem::path& exe) {
+      if (exe.string().rfind(prefix, 0) == 0) ::kill(pid, SIGKILL);
+    });
   }
 
   pid_t pid_ = -1;
